@@ -7,7 +7,7 @@
 # The mounts are made in a private mount namespace (unshare), so they are
 # never visible outside it and vanish with the last process in it, even on
 # SIGKILL: the root on disk never has proc/sys/dev mounted (it can be
-# exported over 9p while a chroot runs).
+# exported over 9p while a chroot runs). /proc/sysrq-trigger is masked.
 # The environment is reset; pass variables as `env VAR=value CMD`.
 set -eu
 
@@ -17,6 +17,10 @@ if [ "${1:-}" = --inner ]; then
 	mount -t proc proc "$root/proc"
 	mount --rbind /sys "$root/sys"
 	mount --rbind /dev "$root/dev"
+	# igt_runner's timeout path writes sysrq G, t, m: not on the host.
+	if [ -e "$root/proc/sysrq-trigger" ]; then
+		mount --bind /dev/null "$root/proc/sysrq-trigger"
+	fi
 	spec=()
 	[ -n "$user" ] && spec=(--userspec="$user:$(chroot "$root" id -gn "$user")")
 	exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

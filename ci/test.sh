@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# ci/test.sh: the suite's tests, from a fresh Debian 12 machine (as root).
+#  1. ci/setup.sh (packages, uAPI headers, sid root, build)
+#  2. meson test: the library's unit tests
+#  3. every build/tests/*_hotunplug binary speaks IGT's command line:
+#     --list-subtests exits 0 with valid names, an unknown subtest exits 79
+#  4. ci/igt-runner-proof.sh: the real igt_runner gives IGT's verdicts
+#  5. ci/test-vm-lane.sh, if present
+# Each step or check counts once; the last line is "N passed, N failed".
+set -u
+. "$(dirname "$0")/common.sh"
+
+passed=0
+failed=0
+t_all=$(hu_now)
+
+# check NAME CMD...: one counted check.
+check() {
+	if hu_step test "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+}
+
+summary() {
+	echo "[test] total $(hu_since "$t_all") s"
+	echo "$passed passed, $failed failed"
+	[ $failed -eq 0 ]
+	exit
+}
+
+# --list-subtests: exit 0, at least one name, every name [A-Za-z0-9_-]+.
+list_ok() {
+	local out rc
+	out=$(timeout 60 "$1" --list-subtests)
+	rc=$?
+	[ $rc -eq 0 ] || { echo "exit $rc, want 0"; return 1; }
+	[ -n "$out" ] || { echo "no subtests listed"; return 1; }
+	if grep -Ev '^[A-Za-z0-9_-]+$' <<< "$out"; then
+		echo "^ invalid subtest names"
+		return 1
+	fi
+	echo "$(wc -l <<< "$out") subtests"
+}
+
+# --run-subtest nope: exit 79 and "Unknown subtest: nope".
+unknown_ok() {
+	local out rc
+	out=$(timeout 120 "$1" --run-subtest nope 2>&1)
+	rc=$?
+	[ $rc -eq 79 ] || { echo "exit $rc, want 79"; echo "$out" | tail -n 5; return 1; }
+	grep -qx 'Unknown subtest: nope' <<< "$out" ||
+		{ echo "no 'Unknown subtest: nope' line"; echo "$out" | tail -n 5; return 1; }
+}
+
+check "set-up (ci/setup.sh)" timeout 1800 "$HU_REPO/ci/setup.sh"
+[ $failed -eq 0 ] || summary
+
+check "unit tests (meson test)" \
+	timeout 1200 meson test -C "$HU_BUILD" --print-errorlogs
+
+for bin in "$HU_BUILD"/tests/*_hotunplug; do
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	name=$(basename "$bin")
+	check "$name --list-subtests" list_ok "$bin"
+	check "$name --run-subtest nope" unknown_ok "$bin"
+done
+
+check "igt_runner proof (ci/igt-runner-proof.sh)" "$HU_REPO/ci/igt-runner-proof.sh"
+
+if [ -f "$HU_REPO/ci/test-vm-lane.sh" ]; then
+	check "VM lane (ci/test-vm-lane.sh)" \
+		timeout "${HU_VM_LANE_TIMEOUT:-4200}" bash "$HU_REPO/ci/test-vm-lane.sh"
+fi
+
+summary
