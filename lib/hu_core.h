@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 /* Exit codes, with IGT's meaning. A crash exits 128 + signal. */
 enum {
@@ -200,13 +201,19 @@ void __hu_skip_check(const char *file, int line, const char *func,
 } while (0)
 #define hu_require(expr) hu_require_f(expr, "%s", "")
 #define hu_skip_on(expr) hu_require(!(expr))
+/* Skips with "Test requires root" unless the effective uid is 0. */
+#define hu_require_root() hu_require_f(geteuid() == 0, "Test requires root\n")
 #define hu_skip_on_f(expr, ...) hu_require_f(!(expr), __VA_ARGS__)
 
 /* Exit 112 (igt_runner stops the whole run) when @expr holds. */
 #define hu_abort_on_f(expr, ...) do {					\
 	if (expr)							\
-		hu_abort(__VA_ARGS__);					\
+		__hu_abort(__FILE__, __LINE__, __func__, #expr,		\
+			   __VA_ARGS__);				\
 } while (0)
+__attribute__((noreturn, format(printf, 5, 6)))
+void __hu_abort(const char *file, int line, const char *func,
+		const char *expr, const char *fmt, ...);
 
 /* --- logging ----------------------------------------------------------- */
 

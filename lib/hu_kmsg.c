@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel log markers: igt_runner splits dmesg per subtest on
+ * "<bin>: starting subtest <x>" and honours "add ignored dmesg regex: ".
+ * HU_KMSG_PATH redirects them to a file (the harness's own tests use it, so
+ * they do not write into the host's kernel log).
+ */
+#include <fcntl.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hu_core_priv.h"
+
+static const char *kmsg_path(void)
+{
+	static const char *path;
+
+	if (!path) {
+		path = getenv("HU_KMSG_PATH");
+		if (!path || !*path)
+			path = "/dev/kmsg";
+	}
+	return path;
+}
+
+void __hu_kmsg_raw(const char *line)
+{
+	int fd = open(kmsg_path(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	ssize_t ret;
+
+	if (fd < 0)
+		return;
+	/* One write() is one kmsg record. */
+	ret = write(fd, line, strlen(line));
+	(void)ret;
+	close(fd);
+}
+
+void hu_kmsg(int level, const char *fmt, ...)
+{
+	char line[1024];
+	int n, m;
+	va_list ap;
+
+	n = snprintf(line, sizeof(line), "<%d>[IGT] %s: ", level, __hu_name);
+	va_start(ap, fmt);
+	m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	if (m < 0)
+		return;
+	n = strlen(line);
+	if (n && line[n - 1] != '\n') {
+		line[n] = '\n';
+		line[n + 1] = '\0';
+	}
+	__hu_kmsg_raw(line);
+}
+
+void hu_emit_ignore_dmesg_regex(const char *re)
+{
+	char line[1024];
+	regex_t rx;
+
+	/* The runner compiles it with GLib; ERE is close enough to warn. */
+	if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB))
+		hu_warn("dmesg regex may not compile: '%s'\n", re);
+	else
+		regfree(&rx);
+	snprintf(line, sizeof(line), "<6>[IGT] add ignored dmesg regex: %s\n", re);
+	__hu_kmsg_raw(line);
+}

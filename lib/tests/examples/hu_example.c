@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hu_example: one subtest per IGT outcome, for the harness's golden tests
+ * and the igt_runner proof. Not installed. The last two subtests end the
+ * process (watchdog exit, abort), so they come last.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hu_core.h"
+
+static long sleep_ms = 60 * 1000;
+
+static int opt_handler(int opt, const char *arg, void *data)
+{
+	char *end;
+
+	switch (opt) {
+	case 's':
+		sleep_ms = strtol(arg, &end, 10);
+		if (*end || sleep_ms < 0) {
+			hu_warn("--sleep-ms: bad value '%s'\n", arg);
+			return -1;
+		}
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static const struct option long_opts[] = {
+	{ "sleep-ms", required_argument, NULL, 's' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static struct hu_opts opts = {
+	.short_opts = "s:",
+	.long_opts = long_opts,
+	.help = "  --sleep-ms N\thow long the timeout subtest sleeps (default 60000)\n",
+	.handler = opt_handler,
+};
+
+static void sleep_for_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts))
+		;
+}
+
+HU_TEST_DESCRIPTION("Examples of every IGT outcome, for the harness's own tests.");
+
+hu_main_args(&opts)
+{
+	int fds[2] = { -1, -1 };
+
+	hu_fixture {
+		hu_assert_eq(pipe(fds), 0);
+	}
+
+	hu_describe("Real asserts that hold.");
+	hu_subtest("pass") {
+		char buf[4];
+
+		hu_assert_eq(write(fds[1], "abc", 3), 3);
+		hu_assert_eq(read(fds[0], buf, 3), 3);
+		hu_assert(memcmp(buf, "abc", 3) == 0);
+	}
+
+	hu_describe("A requirement that does not hold.");
+	hu_subtest("skip") {
+		hu_require_f(fds[0] < 0, "example reason: %s\n", "always skips");
+	}
+
+	hu_describe("A comparison that does not hold.");
+	hu_subtest("fail") {
+		hu_info("about to compare\n");
+		hu_assert_eq(1 + 1, 3);
+	}
+
+	hu_describe("The subtest raises SIGSEGV.");
+	hu_subtest("crash") {
+		raise(SIGSEGV);
+	}
+
+	hu_describe("Dynamic subtests: one passes, one skips, one fails.");
+	hu_subtest_with_dynamic("dynamic") {
+		hu_dynamic("dyn-pass")
+			hu_assert_eq(getpid(), getpid());
+		hu_dynamic("dyn-skip")
+			hu_skip("dynamic example skip\n");
+		hu_dynamic("dyn-fail")
+			hu_assert_f(fds[0] < 0, "fd %d is open\n", fds[0]);
+	}
+
+	hu_describe("Sleeps (--sleep-ms, default 60 s): igt_runner's timeout must kill it.");
+	hu_subtest("timeout") {
+		sleep_for_ms(sleep_ms);
+		hu_assert(sleep_ms >= 0);
+	}
+
+	hu_describe("hu_set_timeout(1) then blocks: the SIGALRM stage fails it.");
+	hu_subtest("set-timeout") {
+		char buf[1];
+
+		hu_set_timeout(1, "blocking read");
+		hu_assert_eq(read(fds[0], buf, 1), 1);	/* nothing to read */
+	}
+
+	hu_describe("Writes a <4> line to the kernel log and passes: dmesg-warn.");
+	hu_subtest("dmesg-warn") {
+		hu_require_f(access("/dev/kmsg", W_OK) == 0,
+			     "/dev/kmsg is not writable\n");
+		hu_kmsg(4, "WARNING test line\n");
+	}
+
+	hu_describe("Children: one fails, so the subtest fails.");
+	hu_subtest("fork-fail") {
+		hu_fork(child, 2) {
+			hu_assert_eq(child, 0);
+		}
+		hu_waitchildren(10);
+	}
+
+	hu_describe("A group whose fixture skips.");
+	hu_subtest_group {
+		hu_fixture
+			hu_require_f(fds[0] < 0, "group fixture skips\n");
+
+		hu_subtest("fixture-skip")
+			hu_assert(false);
+	}
+
+	hu_describe("hu_set_timeout(1) with SIGALRM blocked: the watchdog stage fails it.");
+	hu_subtest("set-timeout-blocked") {
+		sigset_t set;
+		char buf[1];
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGALRM);
+		hu_assert_eq(sigprocmask(SIG_BLOCK, &set, NULL), 0);
+		hu_set_timeout(1, "read with SIGALRM blocked");
+		hu_assert_eq(read(fds[0], buf, 1), 1);
+	}
+
+	hu_describe("hu_abort: the run must stop (exit 112).");
+	hu_subtest("abort") {
+		hu_abort_on_f(fds[0] >= 0, "example abort, fd %d\n", fds[0]);
+	}
+
+	hu_fixture {
+		close(fds[0]);
+		close(fds[1]);
+	}
+}
