@@ -18,8 +18,8 @@ hu_step() {
 	shift 2
 	t0=$(hu_now)
 	echo "[$tag] $text ..."
-	"$@"
-	rc=$?
+	# (not a bare command: set -e in the caller must not skip the report)
+	"$@" && rc=0 || rc=$?
 	if [ $rc -eq 0 ]; then
 		echo "[$tag] $text: ok ($(hu_since "$t0") s)"
 	else

@@ -22,11 +22,11 @@ HOST_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libdrm-dev
 t_all=$(hu_now)
 
 missing_packages() {
-	local p
-	for p in $HOST_PACKAGES; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-			grep -q '^install ok installed$' || echo "$p"
-	done
+	local ok
+	# one dpkg-query for all; unknown packages are left out of its output
+	ok=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $HOST_PACKAGES \
+		2>/dev/null | awk '$2 == "ii" { print $1 }')
+	comm -23 <(printf '%s\n' $HOST_PACKAGES | sort -u) <(sort -u <<< "$ok")
 }
 
 install_packages() {
@@ -53,7 +53,10 @@ build() {
 }
 
 hu_step setup "host packages" install_packages
-hu_step setup "kernel uAPI headers" "$HU_REPO/ci/fetch-uapi.sh" > /dev/null
-hu_step setup "sid root with igt_runner" "$HU_REPO/ci/sidroot.sh" > /dev/null
+# (both print a path we do not need here)
+quiet() { "$@" > /dev/null; }
+
+hu_step setup "kernel uAPI headers" quiet "$HU_REPO/ci/fetch-uapi.sh"
+hu_step setup "sid root with igt_runner" quiet "$HU_REPO/ci/sidroot.sh"
 hu_step setup "build in $HU_BUILD" build
 echo "[setup] done in $(hu_since "$t_all") s"
