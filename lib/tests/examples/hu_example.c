@@ -5,6 +5,7 @@
  * process (watchdog exit, abort), so they come last.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #include "hu_core.h"
 
 static long sleep_ms = 60 * 1000;
+static bool exit_handlers;
 
 static int opt_handler(int opt, const char *arg, void *data)
 {
@@ -26,6 +28,9 @@ static int opt_handler(int opt, const char *arg, void *data)
 			return -1;
 		}
 		return 0;
+	case 'e':
+		exit_handlers = true;
+		return 0;
 	default:
 		return -1;
 	}
@@ -33,15 +38,35 @@ static int opt_handler(int opt, const char *arg, void *data)
 
 static const struct option long_opts[] = {
 	{ "sleep-ms", required_argument, NULL, 's' },
+	{ "exit-handlers", no_argument, NULL, 'e' },
 	{ NULL, 0, NULL, 0 },
 };
 
 static struct hu_opts opts = {
 	.short_opts = "s:",
 	.long_opts = long_opts,
-	.help = "  --sleep-ms N\thow long the timeout subtest sleeps (default 60000)\n",
+	.help = "  --sleep-ms N\thow long the timeout subtest sleeps (default 60000)\n"
+		"  --exit-handlers\tinstall two exit handlers that print when they run\n",
 	.handler = opt_handler,
 };
+
+/* Plain write(): exit handlers may run inside a signal handler. */
+static void say(const char *s)
+{
+	ssize_t ret = write(STDOUT_FILENO, s, strlen(s));
+
+	(void)ret;
+}
+
+static void first_handler(int sig)
+{
+	say(sig ? "exit handler 1 (signal)\n" : "exit handler 1\n");
+}
+
+static void second_handler(int sig)
+{
+	say(sig ? "exit handler 2 (signal)\n" : "exit handler 2\n");
+}
 
 static void sleep_for_ms(long ms)
 {
@@ -59,6 +84,10 @@ hu_main_args(&opts)
 
 	hu_fixture {
 		hu_assert_eq(pipe(fds), 0);
+		if (exit_handlers) {
+			hu_install_exit_handler(first_handler);
+			hu_install_exit_handler(second_handler);
+		}
 	}
 
 	hu_describe("Real asserts that hold.");

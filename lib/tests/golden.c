@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: MIT
+/*
+ * golden: runs the example binaries with IGT arguments and compares their
+ * stdout, stderr, kmsg markers and exit status with lib/tests/golden/<case>.
+ * Times, pids, the IGT-Version line, backtraces and build paths are
+ * normalised. HU_GOLDEN_UPDATE=1 rewrites the files instead (review them).
+ *
+ * Env: HU_EXAMPLES (directory of the binaries), HU_GOLDEN_DIR.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hu_check.h"
+
+#define RUN_LIMIT_S 30
+#define MAX_ARGS 8
+
+struct gcase {
+	const char *name;
+	const char *bin;
+	const char *args[MAX_ARGS];
+	const char *env[4];		/* "K=V" */
+	bool nobody;			/* run as uid 65534 */
+	int kill_sig;			/* sent once the subtest started */
+	double min_s, max_s;		/* wall time bounds, 0: none */
+};
+
+static const struct gcase cases[] = {
+	{ "pass", "hu_example", { "--run-subtest", "pass" } },
+	{ "skip", "hu_example", { "--run-subtest", "skip" } },
+	{ "fail", "hu_example", { "--run-subtest", "fail" } },
+	{ "crash", "hu_example", { "--run-subtest", "crash" } },
+	{ "dynamic", "hu_example", { "--run-subtest", "dynamic" } },
+	{ "dynamic-filter", "hu_example",
+	  { "--run-subtest", "dynamic", "--dynamic-subtest", "dyn-pass,dyn-s*" } },
+	{ "dynamic-none", "hu_example",
+	  { "--run-subtest", "dynamic", "--dynamic-subtest", "nope" } },
+	{ "fixture-skip", "hu_example", { "--run-subtest", "fixture-skip" } },
+	{ "set-timeout", "hu_example", { "--run-subtest", "set-timeout" },
+	  .min_s = 0.9, .max_s = 2.5 },
+	{ "set-timeout-blocked", "hu_example",
+	  { "--run-subtest", "set-timeout-blocked" }, .min_s = 2.9, .max_s = 5.0 },
+	{ "fork-fail", "hu_example", { "--run-subtest", "fork-fail" } },
+	{ "abort", "hu_example", { "--run-subtest", "abort" } },
+	{ "sleep-ms", "hu_example", { "--run-subtest", "timeout", "--sleep-ms", "10" } },
+	{ "sleep-ms-bad", "hu_example", { "--sleep-ms", "ten" } },
+	{ "wildmat", "hu_example", { "--run-subtest", "p*,f[a-z]il,!fa*,*-skip" } },
+	{ "unknown-subtest", "hu_example", { "--run-subtest", "nope" } },
+	{ "empty-pattern", "hu_example", { "--run-subtest", "" } },
+	{ "list-subtests", "hu_example", { "--list-subtests" } },
+	{ "list-after-run", "hu_example",
+	  { "--run-subtest", "pass", "--list-subtests" } },
+	{ "show-testlist", "hu_example", { "--show-testlist" } },
+	{ "describe", "hu_example", { "--describe" } },
+	{ "describe-pattern", "hu_example", { "--describe=*skip*" } },
+	{ "help", "hu_example", { "--help" } },
+	{ "unknown-option", "hu_example", { "--nope" } },
+	{ "stray-argument", "hu_example", { "pass" } },
+	{ "device-bad", "hu_example", { "--device", "foo:bar", "--run-subtest", "pass" } },
+	{ "device-env-bad", "hu_example", { "--run-subtest", "pass" },
+	  { "IGT_DEVICE=pci:vendor=zz" } },
+	{ "device-good", "hu_example",
+	  { "--device", "pci:vendor=intel,card=all;sys:/sys/devices/pci0000:00",
+	    "--run-subtest", "pass" } },
+	{ "sentinel", "hu_example", { "--run-subtest", "pass,skip,fail,dynamic" },
+	  { "IGT_SENTINEL_ON_STDERR=1" } },
+	{ "exit-handlers", "hu_example",
+	  { "--exit-handlers", "--run-subtest", "pass" } },
+	{ "sigterm", "hu_example",
+	  { "--exit-handlers", "--run-subtest", "timeout" }, .kill_sig = SIGTERM },
+	{ "sigquit", "hu_example",
+	  { "--exit-handlers", "--run-subtest", "timeout" }, .kill_sig = SIGQUIT },
+	{ "simple", "hu_example_simple", { NULL } },
+	{ "simple-list", "hu_example_simple", { "--list-subtests" } },
+	{ "simple-run-subtest", "hu_example_simple", { "--run-subtest", "x" } },
+	{ "simple-show-testlist", "hu_example_simple", { "--show-testlist" } },
+	{ "nonroot", "hu_example_root", { NULL }, .nobody = true },
+};
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = realloc(b->p, b->cap);
+		if (!b->p)
+			abort();
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void buf_str(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static char *read_file(const char *path)
+{
+	struct buf b = { 0 };
+	char chunk[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_add(&b, chunk, n);
+	close(fd);
+	if (!b.p)
+		buf_add(&b, "", 0);
+	return b.p;
+}
+
+/* Runs one case; returns false if it could not be run in bounds. */
+static bool run(const struct gcase *c, const char *dir, const char *kmsg,
+		struct buf *out, struct buf *err, int *status, double *secs)
+{
+	int po[2], pe[2];
+	char path[4096];
+	const char *argv[MAX_ARGS + 2];
+	double start, deadline;
+	bool sent = false, ok = true;
+	pid_t pid;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, c->bin);
+	argv[n++] = path;
+	for (int i = 0; i < MAX_ARGS && c->args[i]; i++)
+		argv[n++] = c->args[i];
+	argv[n] = NULL;
+
+	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
+		return false;
+	start = now_s();
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		dup2(po[1], STDOUT_FILENO);
+		dup2(pe[1], STDERR_FILENO);
+		unsetenv("IGT_SENTINEL_ON_STDERR");
+		unsetenv("IGT_DEVICE");
+		unsetenv("IGT_LOG_LEVEL");
+		unsetenv("IGT_PLAIN_OUTPUT");
+		setenv("IGT_SRANDOM", "1", 1);
+		setenv("HU_KMSG_PATH", kmsg, 1);
+		for (int i = 0; i < 4 && c->env[i]; i++)
+			putenv((char *)c->env[i]);
+		if (c->nobody && geteuid() == 0) {
+			if (setgid(65534) || setuid(65534)) {
+				perror("setuid");
+				_exit(126);
+			}
+		}
+		execv(path, (char **)argv);
+		perror("execv");
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+
+	deadline = start + RUN_LIMIT_S;
+	for (int open_fds = 2; open_fds > 0;) {
+		struct pollfd pfd[2] = {
+			{ .fd = po[0], .events = POLLIN },
+			{ .fd = pe[0], .events = POLLIN },
+		};
+		double left = deadline - now_s();
+		int ret;
+
+		if (c->kill_sig && !sent && out->p &&
+		    strstr(out->p, "Starting subtest:")) {
+			/* Let the subtest get into its sleep. */
+			usleep(100 * 1000);
+			kill(pid, c->kill_sig);
+			sent = true;
+		}
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			ok = false;
+			break;
+		}
+		ret = poll(pfd, 2, (int)(left * 1000) + 1);
+		if (ret < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			char chunk[4096];
+			ssize_t r;
+
+			if (!(pfd[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			r = read(pfd[i].fd, chunk, sizeof(chunk));
+			if (r > 0) {
+				buf_add(i ? err : out, chunk, r);
+			} else {
+				pfd[i].fd = -1;
+				if (i)
+					pe[0] = -1 - pe[0];
+				else
+					po[0] = -1 - po[0];
+				open_fds--;
+			}
+		}
+		/* Closed ends are negative: poll ignores them. */
+	}
+	close(po[0] < 0 ? -1 - po[0] : po[0]);
+	close(pe[0] < 0 ? -1 - pe[0] : pe[0]);
+	/* The pipes are closed, so the child is exiting: bounded wait. */
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(pid, status, WNOHANG) == pid) {
+			*secs = now_s() - start;
+			return ok;
+		}
+		usleep(10 * 1000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	*secs = now_s() - start;
+	return false;
+}
+
+/* Replaces every @from in @s by @to. */
+static char *replace_all(char *s, const char *from, const char *to)
+{
+	struct buf b = { 0 };
+	size_t fl = strlen(from);
+	char *p = s, *q;
+
+	if (!fl)
+		return s;
+	while ((q = strstr(p, from))) {
+		buf_add(&b, p, q - p);
+		buf_str(&b, to);
+		p = q + fl;
+	}
+	buf_str(&b, p);
+	free(s);
+	return b.p;
+}
+
+/* Line-wise normalisation of what varies between runs and machines. */
+static char *normalise(char *s)
+{
+	struct buf b = { 0 };
+	bool in_trace = false;
+	char *line = s;
+
+	buf_add(&b, "", 0);
+	while (*line) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line + 1) : strlen(line);
+		char l[4096];
+		char *p;
+
+		snprintf(l, sizeof(l), "%.*s", (int)len, line);
+		line += len;
+
+		if (in_trace && l[0] == ' ' && l[1] == '#')
+			continue;
+		in_trace = false;
+		if (!strncmp(l, "Stack trace:", 12)) {
+			buf_str(&b, "Stack trace:\n #N (frames)\n");
+			in_trace = true;
+			continue;
+		}
+		if (!strncmp(l, "IGT-Version: ", 13)) {
+			buf_str(&b, "IGT-Version: VERSION\n");
+			continue;
+		}
+		for (p = l; *p; p++) {
+			double d;
+			int used = 0;
+
+			/* "(1.234s)" -> "(N.NNNs)" */
+			if (*p == '(' && sscanf(p, "(%lf%n", &d, &used) == 1 &&
+			    used > 4 && p[used] == 's' && p[used + 1] == ')' &&
+			    p[used - 4] == '.') {
+				buf_str(&b, "(N.NNNs)");
+				p += used + 1;
+				continue;
+			}
+			/* "(bin:1234)" -> "(bin:PID)" */
+			if (*p == '(') {
+				char *e = p + 1, *colon;
+
+				while (*e && !strchr(" ():", *e))
+					e++;
+				colon = e;
+				if (*colon == ':' && colon > p + 1 &&
+				    colon[1] >= '0' && colon[1] <= '9') {
+					e = colon + 1;
+					while (*e >= '0' && *e <= '9')
+						e++;
+					if (*e == ')') {
+						buf_add(&b, p, colon - p);
+						buf_str(&b, ":PID)");
+						p = e;
+						continue;
+					}
+				}
+			}
+			buf_add(&b, p, 1);
+		}
+	}
+	free(s);
+	return b.p;
+}
+
+static char *render(const struct gcase *c, const char *dir, char *out,
+		    char *err, char *kmsg, int status)
+{
+	struct buf b = { 0 };
+	char tmp[512];
+	char prefix[4200];
+
+	snprintf(tmp, sizeof(tmp), "# golden case '%s': %s", c->name, c->bin);
+	buf_str(&b, tmp);
+	for (int i = 0; i < MAX_ARGS && c->args[i]; i++) {
+		snprintf(tmp, sizeof(tmp), " '%s'", c->args[i]);
+		buf_str(&b, tmp);
+	}
+	buf_str(&b, "\n");
+	for (int i = 0; i < 4 && c->env[i]; i++) {
+		snprintf(tmp, sizeof(tmp), "# env %s\n", c->env[i]);
+		buf_str(&b, tmp);
+	}
+	if (c->nobody)
+		buf_str(&b, "# run as uid 65534\n");
+	if (c->kill_sig) {
+		snprintf(tmp, sizeof(tmp), "# %s sent after 'Starting subtest:'\n",
+			 strsignal(c->kill_sig));
+		buf_str(&b, tmp);
+	}
+	if (WIFEXITED(status))
+		snprintf(tmp, sizeof(tmp), "--- exit %d\n", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(tmp, sizeof(tmp), "--- killed by signal %d\n",
+			 WTERMSIG(status));
+	else
+		snprintf(tmp, sizeof(tmp), "--- status %#x\n", status);
+	buf_str(&b, tmp);
+	buf_str(&b, "--- stdout\n");
+	buf_str(&b, out);
+	buf_str(&b, "--- stderr\n");
+	buf_str(&b, err);
+	buf_str(&b, "--- kmsg\n");
+	buf_str(&b, kmsg);
+	buf_str(&b, "--- end\n");
+
+	/* Build paths: keep the part from lib/tests/examples/ on. */
+	snprintf(prefix, sizeof(prefix), "%s/", dir);
+	b.p = replace_all(b.p, prefix, "");
+	b.p = replace_all(b.p, "../lib/tests/examples/", "lib/tests/examples/");
+	return normalise(b.p);
+}
+
+static void show_diff(const char *want, const char *got)
+{
+	int line = 1;
+
+	while (*want && *got) {
+		const char *wn = strchr(want, '\n'), *gn = strchr(got, '\n');
+		size_t wl = wn ? (size_t)(wn - want) : strlen(want);
+		size_t gl = gn ? (size_t)(gn - got) : strlen(got);
+
+		if (wl != gl || memcmp(want, got, wl)) {
+			printf("# line %d differs:\n#  want: %.*s\n#  got:  %.*s\n",
+			       line, (int)wl, want, (int)gl, got);
+			return;
+		}
+		want += wl + (wn ? 1 : 0);
+		got += gl + (gn ? 1 : 0);
+		line++;
+	}
+	printf("# outputs differ in length after line %d\n", line);
+}
+
+int main(void)
+{
+	const char *dir = getenv("HU_EXAMPLES");
+	const char *gdir = getenv("HU_GOLDEN_DIR");
+	bool update = getenv("HU_GOLDEN_UPDATE") && *getenv("HU_GOLDEN_UPDATE") &&
+		      strcmp(getenv("HU_GOLDEN_UPDATE"), "0");
+	char tmpdir[] = "/tmp/hu-golden-XXXXXX";
+
+	if (!dir || !gdir) {
+		printf("Bail out! HU_EXAMPLES and HU_GOLDEN_DIR must be set\n");
+		return 1;
+	}
+	if (!mkdtemp(tmpdir)) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	chmod(tmpdir, 0755);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct gcase *c = &cases[i];
+		struct buf out = { 0 }, err = { 0 };
+		char kpath[256], gpath[4096];
+		char *got, *want, *kmsg;
+		int status = 0, fd;
+		double secs = 0;
+		bool ran;
+
+		snprintf(kpath, sizeof(kpath), "%s/%s.kmsg", tmpdir, c->name);
+		fd = open(kpath, O_CREAT | O_TRUNC | O_WRONLY, 0666);
+		if (fd >= 0) {
+			fchmod(fd, 0666);	/* the uid 65534 case writes it */
+			close(fd);
+		}
+		buf_add(&out, "", 0);
+		buf_add(&err, "", 0);
+		ran = run(c, dir, kpath, &out, &err, &status, &secs);
+		check(ran, "%s: ran within %ds", c->name, RUN_LIMIT_S);
+		if (c->max_s)
+			check(secs >= c->min_s && secs <= c->max_s,
+			      "%s: took %.2fs, expected %.1f-%.1fs", c->name,
+			      secs, c->min_s, c->max_s);
+
+		kmsg = read_file(kpath);
+		got = render(c, dir, out.p, err.p, kmsg ? kmsg : "", status);
+		unlink(kpath);
+		free(kmsg);
+		free(out.p);
+		free(err.p);
+
+		snprintf(gpath, sizeof(gpath), "%s/%s", gdir, c->name);
+		if (update) {
+			FILE *f = fopen(gpath, "w");
+
+			check(f && fputs(got, f) >= 0 && !fclose(f),
+			      "%s: golden file updated", c->name);
+			free(got);
+			continue;
+		}
+		want = read_file(gpath);
+		if (!want) {
+			printf("# %s missing (HU_GOLDEN_UPDATE=1 creates it); got:\n",
+			       gpath);
+			for (char *l = strtok(got, "\n"); l; l = strtok(NULL, "\n"))
+				printf("#  %s\n", l);
+			check(false, "%s: golden file exists", c->name);
+			free(got);
+			continue;
+		}
+		if (strcmp(want, got))
+			show_diff(want, got);
+		check(!strcmp(want, got), "%s: output matches golden/%s",
+		      c->name, c->name);
+		free(want);
+		free(got);
+	}
+	rmdir(tmpdir);
+	return check_done();
+}
