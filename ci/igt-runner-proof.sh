@@ -6,8 +6,9 @@
 # that behaviour. Prints a table (expected vs got), exits 1 on a mismatch.
 #
 # Three runner calls, each on its own test list:
-#   main     as root: pass, skip, fail, crash, dynamic, timeout, dmesg-warn,
-#            fixture skip, a binary without subtests, the root-only subtest
+#   main     as root: pass, skip, fail, crash, dynamic, runner timeout,
+#            the binary's own timeouts, dmesg-warn, a failing child, fixture
+#            skip, a binary without subtests, the root-only subtest
 #   nonroot  as nobody (--allow-non-root): the root-only subtest skips
 #   abort    exit 112 stops the run: the test after it is notrun
 # Binaries come from $HU_EXAMPLES (default $HU_BUILD/lib/tests/examples);
@@ -37,8 +38,11 @@ main	igt@hu_example@dynamic@dyn-skip		skip
 main	igt@hu_example@dynamic@dyn-fail		fail
 main	igt@hu_example@dynamic			fail
 main	igt@hu_example@timeout			timeout
+main	igt@hu_example@set-timeout		fail
 main	igt@hu_example@dmesg-warn		dmesg-warn
+main	igt@hu_example@fork-fail		fail
 main	igt@hu_example@fixture-skip		skip
+main	igt@hu_example@set-timeout-blocked	fail
 main	igt@hu_example_simple			pass
 main	igt@hu_example_root@needs-root		pass
 nonroot	igt@hu_example_root@needs-root		skip
