@@ -88,6 +88,7 @@ __attribute__((noreturn)) void hu_exit(void);
 #define hu_main_args(opts_ptr)	__hu_main_with(opts_ptr, __hu_init)
 /* A binary without subtests: it ends with a bare result line. */
 #define hu_simple_main		__hu_main_with(NULL, __hu_init_simple)
+#define hu_simple_main_args(opts_ptr) __hu_main_with(opts_ptr, __hu_init_simple)
 
 /* --- fixtures, subtests, dynamic subtests ------------------------------ */
 

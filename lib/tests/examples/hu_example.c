@@ -4,6 +4,7 @@
  * and the igt_runner proof. Not installed. The last two subtests end the
  * process (watchdog exit, abort), so they come last.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -68,6 +69,14 @@ static void second_handler(int sig)
 	say(sig ? "exit handler 2 (signal)\n" : "exit handler 2\n");
 }
 
+static void *failing_thread(void *arg)
+{
+	int *fds = arg;
+
+	hu_assert_f(fds[0] < 0, "asserted in a thread\n");
+	return NULL;
+}
+
 static void sleep_for_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -94,6 +103,8 @@ hu_main_args(&opts)
 	hu_subtest("pass") {
 		char buf[4];
 
+		/* Armed and disarmed: must not fire in a later subtest. */
+		hu_set_timeout(1, "pass");
 		hu_assert_eq(write(fds[1], "abc", 3), 3);
 		hu_assert_eq(read(fds[0], buf, 3), 3);
 		hu_assert(memcmp(buf, "abc", 3) == 0);
@@ -152,6 +163,47 @@ hu_main_args(&opts)
 			hu_assert_eq(child, 0);
 		}
 		hu_waitchildren(10);
+	}
+
+	hu_describe("A child hangs: hu_waitchildren(1) kills it and fails.");
+	hu_subtest("fork-hang") {
+		hu_fork(child, 1)
+			sleep_for_ms(60 * 1000);
+		hu_waitchildren(1);
+	}
+
+	hu_describe("A child crashes: the subtest fails.");
+	hu_subtest("fork-crash") {
+		hu_fork(child, 1)
+			raise(SIGSEGV);
+		hu_waitchildren(10);
+	}
+
+	hu_describe("An assert fails in another thread: the subtest fails at its end.");
+	hu_subtest("thread-fail") {
+		pthread_t t;
+
+		hu_assert_eq(pthread_create(&t, NULL, failing_thread, fds), 0);
+		hu_assert_eq(pthread_join(t, NULL), 0);
+	}
+
+	hu_describe("300 debug lines, then a failure: the dump keeps the last 256.");
+	hu_subtest("log-ring") {
+		for (int i = 0; i < 300; i++)
+			hu_debug("log line %d\n", i);
+		hu_assert_eq(fds[0], -1);
+	}
+
+	hu_describe("A dynamic subtest times out; the next one still runs.");
+	hu_subtest_with_dynamic("dynamic-timeout") {
+		hu_dynamic("dyn-block") {
+			char buf[1];
+
+			hu_set_timeout(1, "blocking read in a dynamic subtest");
+			hu_assert_eq(read(fds[0], buf, 1), 1);
+		}
+		hu_dynamic("dyn-after")
+			hu_assert_lte(0, fds[0]);
 	}
 
 	hu_describe("A group whose fixture skips.");
