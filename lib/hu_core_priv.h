@@ -61,6 +61,7 @@ void __hu_kmsg_raw(const char *line);	/* async-signal-safe */
 
 /* hu_fork.c */
 void __hu_kill_children(void);		/* SIGKILL and reap every child */
+void __hu_kill_children_nowait(void);
 
 /* hu_timeout.c */
 void __hu_timeout_leave(enum hu_level level);	/* disarm if armed at >= level */

@@ -34,6 +34,14 @@ static void children_exit_handler(int sig)
 	n_children = 0;
 }
 
+void __hu_kill_children_nowait(void)
+{
+	/* From the watchdog thread: no waiting, the process exits next. */
+	for (int i = 0; i < n_children; i++)
+		if (children[i] > 0)
+			kill(children[i], SIGKILL);
+}
+
 void __hu_kill_children(void)
 {
 	if (hu_is_child())
@@ -95,6 +103,12 @@ static int wait_one(pid_t pid, long ms, int *status)
 
 		if (r == pid)
 			return 0;
+		if (r < 0 && errno == ECHILD) {
+			/* Reaped behind our back: its status is lost. */
+			hu_debug("child %d was already reaped\n", (int)pid);
+			*status = 0;
+			return 0;
+		}
 		if (r < 0 || waited >= ms)
 			return -1;
 		usleep(10 * 1000);

@@ -110,6 +110,7 @@ __attribute__((noreturn)) static void watchdog_exit(void)
 		snprintf(line, sizeof(line), "FAIL (%.3fs)\n", __hu_elapsed(&start));
 		out(STDOUT_FILENO, line);
 	}
+	__hu_kill_children_nowait();
 	snprintf(line, sizeof(line), "<6>[IGT] %s: exiting, ret=%d\n",
 		 __hu_name, HU_EXIT_FAILURE);
 	__hu_kmsg_raw(line);
