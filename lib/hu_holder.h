@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hu_holder: things an application holds on a DRM device while it goes
+ * away. A holder is acquired before the trigger, probed after it (what must
+ * hold: ioctls fail with ENODEV, mappings do not SIGBUS, exported data
+ * survives, fences signal), and released early (before recovery) or late
+ * (after the new instance passed its health check: the old objects then
+ * outlive the birth of the new device).
+ *
+ *	fd	 idle card and render fds
+ *	mmap	 dumb BO with a CPU mmap holding a pattern
+ *	dmabuf	 PRIME export, dma-buf mmap, DMA_BUF_IOCTL_SYNC
+ *	import	 that dma-buf imported into vgem and mapped there
+ *	fence	 syncobj holding a vgem fence, its sync_file, vgem dma-buf
+ *		 imported into the device
+ *	child	 a forked process with its own fds, BO mmap and dma-buf
+ *	hammer	 threads issuing ioctls through the trigger
+ *	readers	 threads reading sysfs, debugfs and fdinfo through it
+ *
+ * Probes log what the kernel did ("mmap after unplug: data intact") and
+ * assert what must hold. Release never asserts: it returns the first close
+ * error, so it can also run as cleanup after a failure.
+ */
+#ifndef HU_HOLDER_H
+#define HU_HOLDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hu_device.h"
+
+/* What the holders see of the scenario. */
+struct hu_ctx {
+	struct hu_device *dev;	/* refreshed after recovery */
+	bool gone;		/* the device was removed (else still there) */
+	const char *stage;	/* "after trigger", "after recovery" */
+	uint32_t seed;		/* for patterns */
+};
+
+struct hu_holder_ops {
+	const char *name;	/* part of subtest names: [a-z]+ */
+	const char *desc;	/* one line for --describe */
+	size_t priv_size;	/* zeroed state handed to the callbacks */
+	/* NULL if usable on @dev, else a skip reason. */
+	const char *(*unsupported)(const struct hu_device *dev);
+	void (*acquire)(struct hu_ctx *ctx, void *priv);
+	void (*probe)(struct hu_ctx *ctx, void *priv);
+	int (*release)(struct hu_ctx *ctx, void *priv);	/* 0 or -errno */
+};
+
+extern const struct hu_holder_ops hu_holder_fd, hu_holder_mmap,
+	hu_holder_dmabuf, hu_holder_import, hu_holder_fence, hu_holder_child,
+	hu_holder_hammer, hu_holder_readers;
+
+/* Every holder, NULL-terminated, in the order subtests list them. */
+extern const struct hu_holder_ops *const hu_holders[];
+const struct hu_holder_ops *hu_holder_find(const char *name);
+
+/* --- shared by the holder files --------------------------------------- */
+
+/*
+ * Probes a held DRM fd: with @gone, every ioctl tried must fail with
+ * ENODEV; without, they must work. Asserts; @what names the fd.
+ */
+void hu_probe_fd(int fd, bool card, bool gone, const char *what);
+
+/*
+ * Reads @len bytes of a mapping under the SIGBUS guard and checks them
+ * against @seed's pattern. Asserts no signal; returns "intact", "zero" or
+ * "changed" for the log. With @must_keep, anything but intact fails.
+ */
+const char *hu_probe_map(void *map, size_t len, uint32_t seed,
+			 bool must_keep, const char *what);
+
+/* close() that keeps the first error: *err = -errno. */
+void hu_close(int *fd, int *err);
+void hu_unmap(void **map, size_t len);
+
+#endif /* HU_HOLDER_H */

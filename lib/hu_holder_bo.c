@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hu_holder_bo: buffer holders. mmap (a dumb BO mapped through the card fd),
+ * dmabuf (its PRIME export, mapped), import (that dma-buf in vgem, mapped
+ * there). They share one state; each acquires one step further.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hu_core.h"
+#include "hu_drm.h"
+#include "hu_holder.h"
+
+#define BO_W 256
+#define BO_H 256
+
+struct bo_priv {
+	int card, dmabuf, vgem;
+	struct hu_bo bo;
+	uint32_t vhandle;
+	void *map, *dmap, *vmap;
+};
+
+static void bo_acquire(struct hu_ctx *ctx, struct bo_priv *s)
+{
+	int err;
+
+	s->card = s->dmabuf = s->vgem = -1;
+	s->card = hu_drm_open(ctx->dev->card);
+	hu_assert_f(s->card >= 0, "open %s: %s\n", ctx->dev->card,
+		    strerror(-s->card));
+	err = hu_drm_dumb_create(s->card, BO_W, BO_H, &s->bo);
+	hu_require_f(!err, "no dumb buffers: %s\n", strerror(-err));
+	hu_assert_ok(hu_drm_dumb_map_offset(s->card, &s->bo));
+	s->map = hu_drm_mmap_bo(s->card, &s->bo);
+	hu_assert_f(s->map != MAP_FAILED, "mmap of a dumb BO: %s\n",
+		    strerror(errno));
+	hu_fill_pattern(s->map, s->bo.size, ctx->seed);
+}
+
+static void dmabuf_acquire(struct hu_ctx *ctx, struct bo_priv *s)
+{
+	int err;
+
+	bo_acquire(ctx, s);
+	err = hu_drm_prime_export(s->card, s->bo.handle, &s->dmabuf);
+	hu_require_f(!err, "PRIME export: %s\n", strerror(-err));
+	s->dmap = mmap(NULL, s->bo.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       s->dmabuf, 0);
+	hu_require_f(s->dmap != MAP_FAILED, "dma-buf mmap: %s\n",
+		     strerror(errno));
+	hu_assert_ok(hu_dmabuf_sync(s->dmabuf, false));
+	hu_assert_f(hu_check_pattern(s->dmap, s->bo.size, ctx->seed),
+		    "dma-buf mapping does not show the BO's data\n");
+	hu_assert_ok(hu_dmabuf_sync(s->dmabuf, true));
+}
+
+static void import_acquire(struct hu_ctx *ctx, struct bo_priv *s)
+{
+	struct hu_bo vbo;
+
+	dmabuf_acquire(ctx, s);
+	s->vgem = hu_drm_open_vgem();
+	hu_require_f(s->vgem >= 0, "no vgem: %s\n", strerror(-s->vgem));
+	hu_assert_ok(hu_drm_prime_import(s->vgem, s->dmabuf, &s->vhandle));
+	vbo = (struct hu_bo){ .handle = s->vhandle, .size = s->bo.size };
+	hu_assert_ok(hu_drm_dumb_map_offset(s->vgem, &vbo));
+	s->vmap = hu_drm_mmap_bo(s->vgem, &vbo);
+	hu_require_f(s->vmap != MAP_FAILED, "vgem mmap of an import: %s\n",
+		     strerror(errno));
+	hu_assert_f(hu_check_pattern(s->vmap, s->bo.size, ctx->seed),
+		    "the importer does not see the exporter's data\n");
+}
+
+static int bo_release(struct hu_ctx *ctx, void *p)
+{
+	struct bo_priv *s = p;
+	int err = 0;
+
+	hu_unmap(&s->vmap, s->bo.size);
+	hu_unmap(&s->dmap, s->bo.size);
+	hu_unmap(&s->map, s->bo.size);
+	hu_close(&s->vgem, &err);
+	hu_close(&s->dmabuf, &err);
+	hu_close(&s->card, &err);
+	return err;
+}
+
+/* The BO's own mapping: never SIGBUS; a new mmap must fail once gone. */
+static void probe_cpu_map(struct hu_ctx *ctx, struct bo_priv *s)
+{
+	size_t len = s->bo.size;
+	void *copy = malloc(len), *again;
+	int sig;
+
+	hu_assert(copy);
+	hu_probe_map(s->map, len, ctx->seed, !ctx->gone, "BO CPU mmap");
+	hu_fill_pattern(copy, len, ctx->seed);
+	sig = hu_guarded_write(s->map, copy, len);
+	free(copy);
+	hu_assert_f(!sig, "writing the BO mapping raised %s\n", strsignal(sig));
+
+	again = hu_drm_mmap_bo(s->card, &s->bo);
+	hu_info("BO CPU mmap: writable; new mmap %s\n",
+		again == MAP_FAILED ? strerror(errno) : "works");
+	if (again != MAP_FAILED)
+		munmap(again, len);
+	hu_assert_f(!ctx->gone || again == MAP_FAILED,
+		    "a new mmap of the unplugged device's BO succeeded\n");
+}
+
+static void probe_dmabuf(struct hu_ctx *ctx, struct bo_priv *s)
+{
+	void *again;
+	int r;
+
+	hu_probe_map(s->dmap, s->bo.size, ctx->seed, true, "dma-buf mmap");
+	r = hu_dmabuf_sync(s->dmabuf, false);
+	if (!r)
+		r = hu_dmabuf_sync(s->dmabuf, true);
+	hu_info("dma-buf: DMA_BUF_IOCTL_SYNC %s\n", r ? strerror(-r) : "works");
+	hu_assert_f(!r, "DMA_BUF_IOCTL_SYNC on the exported buffer: %s\n",
+		    strerror(-r));
+	again = mmap(NULL, s->bo.size, PROT_READ, MAP_SHARED, s->dmabuf, 0);
+	hu_info("dma-buf: new mmap %s\n",
+		again == MAP_FAILED ? strerror(errno) : "works");
+	if (again != MAP_FAILED) {
+		hu_probe_map(again, s->bo.size, ctx->seed, true,
+			     "new dma-buf mmap");
+		munmap(again, s->bo.size);
+	}
+}
+
+static void mmap_acquire(struct hu_ctx *ctx, void *p)
+{
+	bo_acquire(ctx, p);
+}
+
+static void mmap_probe(struct hu_ctx *ctx, void *p)
+{
+	struct bo_priv *s = p;
+
+	hu_probe_fd(s->card, true, ctx->gone, "card fd of the BO");
+	probe_cpu_map(ctx, s);
+}
+
+const struct hu_holder_ops hu_holder_mmap = {
+	.name = "mmap",
+	.desc = "a dumb BO with a CPU mmap holding a pattern",
+	.priv_size = sizeof(struct bo_priv),
+	.acquire = mmap_acquire,
+	.probe = mmap_probe,
+	.release = bo_release,
+};
+
+static void dmabuf_acquire_cb(struct hu_ctx *ctx, void *p)
+{
+	dmabuf_acquire(ctx, p);
+}
+
+static void dmabuf_probe(struct hu_ctx *ctx, void *p)
+{
+	probe_dmabuf(ctx, p);
+}
+
+const struct hu_holder_ops hu_holder_dmabuf = {
+	.name = "dmabuf",
+	.desc = "a PRIME-exported dumb BO, mapped through the dma-buf, with "
+		"DMA_BUF_IOCTL_SYNC",
+	.priv_size = sizeof(struct bo_priv),
+	.acquire = dmabuf_acquire_cb,
+	.probe = dmabuf_probe,
+	.release = bo_release,
+};
+
+static void import_acquire_cb(struct hu_ctx *ctx, void *p)
+{
+	import_acquire(ctx, p);
+}
+
+static void import_probe(struct hu_ctx *ctx, void *p)
+{
+	struct bo_priv *s = p;
+	int fd, err;
+
+	probe_dmabuf(ctx, s);
+	hu_probe_map(s->vmap, s->bo.size, ctx->seed, true, "vgem importer mmap");
+	/* the importer's handle still names the same buffer */
+	err = hu_drm_prime_export(s->vgem, s->vhandle, &fd);
+	hu_info("vgem importer: re-export %s\n", err ? strerror(-err) : "works");
+	hu_assert_f(!err, "vgem cannot re-export the import: %s\n",
+		    strerror(-err));
+	close(fd);
+}
+
+const struct hu_holder_ops hu_holder_import = {
+	.name = "dmabuf-import",
+	.desc = "the exported dma-buf imported into vgem and mapped there",
+	.priv_size = sizeof(struct bo_priv),
+	.acquire = import_acquire_cb,
+	.probe = import_probe,
+	.release = bo_release,
+};

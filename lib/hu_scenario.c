@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+/* hu_scenario: the scenario engine (see hu_scenario.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hu_drm.h"
+#include "hu_kmod.h"
+#include "hu_oracle.h"
+#include "hu_scenario.h"
+
+#define SCENARIO_TIMEOUT_S 300
+
+const char *const hu_close_names[HU_CLOSE_COUNT] = {
+	[HU_CLOSE_EARLY] = "earlyclose",
+	[HU_CLOSE_LATE] = "lateclose",
+};
+
+/* --- knobs ------------------------------------------------------------ */
+
+struct hu_knobs hu_knobs;
+static bool seed_given;
+
+enum { OPT_ITERATIONS = 300, OPT_JITTER, OPT_SEED };
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 0);
+	return errno || end == s || *end || *out > max || s[0] == '-' ? -1 : 0;
+}
+
+static int knob_handler(int opt, const char *arg, void *data)
+{
+	unsigned long v;
+
+	if (parse_uint(arg, opt == OPT_SEED ? 0xffffffffu : 1000000, &v)) {
+		fprintf(stderr, "bad value '%s'\n", arg);
+		return -1;
+	}
+	switch (opt) {
+	case OPT_ITERATIONS:
+		if (!v)
+			return -1;
+		hu_knobs.iterations = v;
+		return 0;
+	case OPT_JITTER:
+		hu_knobs.jitter_ms = v;
+		return 0;
+	case OPT_SEED:
+		hu_knobs.seed = v;
+		seed_given = true;
+		return 0;
+	}
+	return -1;
+}
+
+static const struct option knob_opts[] = {
+	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+	{ "jitter-ms", required_argument, NULL, OPT_JITTER },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ 0 },
+};
+
+const struct hu_opts hu_scenario_opts = {
+	.short_opts = "",
+	.long_opts = knob_opts,
+	.help = "  --iterations N    unplug/recover cycles per subtest (stress: default 5)\n"
+		"  --jitter-ms N     random delay of 0..N ms before each trigger\n"
+		"  --seed N          seed of patterns and jitter, printed for replay\n",
+	.handler = knob_handler,
+};
+
+void hu_scenario_seed(void)
+{
+	if (!seed_given) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		hu_knobs.seed = (uint32_t)(ts.tv_sec ^ ts.tv_nsec ^ getpid());
+	}
+	srandom(hu_knobs.seed);
+	hu_info("Using seed %u (replay with --seed %u)\n", hu_knobs.seed,
+		hu_knobs.seed);
+}
+
+/* --- names ------------------------------------------------------------ */
+
+static bool valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') ||
+		      ('0' <= *s && *s <= '9') || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+int hu_scenario_name(char *buf, size_t len, const struct hu_scenario *sc)
+{
+	size_t off;
+	int n;
+
+	n = snprintf(buf, len, "%s", sc->trigger->name);
+	if (!sc->nholders)
+		n = snprintf(buf, len, "%s-idle", sc->trigger->name);
+	for (int i = 0; i < sc->nholders && n >= 0 && (size_t)n < len; i++) {
+		off = strlen(buf);
+		n = snprintf(buf + off, len - off, "-%s", sc->holders[i]->name);
+	}
+	if (sc->nholders && n >= 0 && (size_t)n < len) {
+		off = strlen(buf);
+		n = snprintf(buf + off, len - off, "-%s",
+			     hu_close_names[sc->close]);
+	}
+	if (n < 0 || (size_t)n >= len || !valid_name(buf))
+		return -EINVAL;
+	return 0;
+}
+
+const char *hu_scenario_describe(char *buf, size_t len,
+				 const struct hu_scenario *sc)
+{
+	size_t off;
+
+	snprintf(buf, len, "Trigger: %s.", sc->trigger->desc);
+	for (int i = 0; i < sc->nholders; i++) {
+		off = strlen(buf);
+		snprintf(buf + off, len - off, "%s%s", i ? "; " : " Held: ",
+			 sc->holders[i]->desc);
+	}
+	off = strlen(buf);
+	if (sc->nholders)
+		snprintf(buf + off, len - off,
+			 ". Closed %s. Checks: ENODEV on held fds, no SIGBUS "
+			 "on mappings, exported data and fences survive, nodes "
+			 "come back, health check with real work, module "
+			 "refcount back to idle, no kernel splat or taint.",
+			 sc->close == HU_CLOSE_EARLY ?
+			 "before recovery" : "after the new instance's health check");
+	else
+		snprintf(buf + off, len - off,
+			 " Nothing held. Checks: nodes go and come back, health "
+			 "check with real work, no kernel splat or taint.");
+	return buf;
+}
+
+/* --- what a scenario holds, kept for cleanup after a failure ----------- */
+
+static struct {
+	const struct hu_trigger *trigger;	/* last trigger fired */
+	struct hu_ctx ctx;
+	int n;
+	const struct hu_holder_ops *ops[HU_MAX_HOLDERS];
+	void *priv[HU_MAX_HOLDERS];
+	struct hu_oracle *oracle;
+	int findings;
+} active;
+
+static int release_all(void)
+{
+	int err = 0;
+
+	for (int i = active.n - 1; i >= 0; i--) {
+		int e = active.ops[i]->release(&active.ctx, active.priv[i]);
+
+		if (e) {
+			hu_warn("release of %s: %s\n", active.ops[i]->name,
+				strerror(-e));
+			err = err ? err : e;
+		}
+		free(active.priv[i]);
+	}
+	active.n = 0;
+	return err;
+}
+
+static void restore(struct hu_device *dev)
+{
+	char line[256];
+	int err;
+
+	if (hu_device_present(dev) || hu_device_refresh(dev) == 0)
+		return;
+	err = hu_trigger_restore(dev, active.trigger);
+	if (err)
+		hu_abort("device %s could not be restored: %s\n",
+			 hu_device_str(dev, line, sizeof(line)), strerror(-err));
+	hu_info("restored %s\n", hu_device_str(dev, line, sizeof(line)));
+}
+
+void hu_scenario_cleanup(struct hu_device *dev)
+{
+	if (active.n) {
+		hu_info("releasing %d holders left by a failed subtest\n",
+			active.n);
+		release_all();
+	}
+	hu_oracle_free(active.oracle);
+	active.oracle = NULL;
+	if (dev)
+		restore(dev);
+}
+
+/* --- the run ---------------------------------------------------------- */
+
+void hu_scenario_require(const struct hu_device *dev,
+			 const struct hu_scenario *sc)
+{
+	const char *why;
+
+	hu_require_f(geteuid() == 0, "hot-unplug needs root\n");
+	why = sc->trigger->unsupported ? sc->trigger->unsupported(dev) : NULL;
+	hu_require_f(!why, "%s: %s\n", sc->trigger->name, why);
+	for (int i = 0; i < sc->nholders; i++) {
+		const struct hu_holder_ops *h = sc->holders[i];
+
+		why = h->unsupported ? h->unsupported(dev) : NULL;
+		hu_require_f(!why, "%s: %s\n", h->name, why);
+	}
+}
+
+static void step(const char *fmt, const char *arg)
+{
+	hu_debug(fmt, arg);
+	hu_kmsg(7, fmt, arg);
+}
+
+static void probe_all(const char *stage)
+{
+	active.ctx.stage = stage;
+	for (int i = 0; i < active.n; i++) {
+		hu_debug("probing %s %s\n", active.ops[i]->name, stage);
+		active.ops[i]->probe(&active.ctx, active.priv[i]);
+	}
+}
+
+static void close_all(const char *when)
+{
+	int err;
+
+	step("closing everything held (%s)\n", when);
+	err = release_all();
+	hu_assert_f(!err, "%s close failed: %s\n", when, strerror(-err));
+}
+
+static void recover(struct hu_device *dev, const struct hu_trigger *t)
+{
+	char line[256];
+	int err;
+
+	step("recovering with %s\n", t->name);
+	err = t->recover(dev);
+	if (err) {
+		hu_warn("%s recovery failed: %s; trying every other way\n",
+			t->name, strerror(-err));
+		restore(dev);	/* aborts if it cannot */
+		hu_assert_f(!err, "%s recovery failed: %s\n", t->name,
+			    strerror(-err));
+	}
+	hu_info("back: %s\n", hu_device_str(dev, line, sizeof(line)));
+}
+
+static void check_refcnt(const struct hu_device *dev, int idle)
+{
+	char holders[256];
+	int now;
+
+	if (idle < 0)
+		return;
+	now = hu_kmod_refcnt(dev->module);
+	hu_info("module %s: %s (idle %d)\n", dev->module,
+		hu_kmod_holders(dev->module, holders, sizeof(holders)), idle);
+	hu_assert_f(now == idle, "module %s refcount %d after the last close, "
+		    "idle was %d\n", dev->module, now, idle);
+}
+
+static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
+		  int idle_refs)
+{
+	const struct hu_trigger *t = sc->trigger;
+	bool late = sc->close == HU_CLOSE_LATE;
+	int err;
+
+	active.ctx = (struct hu_ctx){ .dev = dev, .stage = "acquire",
+				      .seed = (uint32_t)random() };
+	step("acquiring %s\n", sc->nholders ? "holders" : "nothing");
+	for (int i = 0; i < sc->nholders; i++) {
+		active.priv[i] = calloc(1, sc->holders[i]->priv_size);
+		hu_assert(active.priv[i]);
+		active.ops[i] = sc->holders[i];
+		active.n = i + 1;
+		sc->holders[i]->acquire(&active.ctx, active.priv[i]);
+	}
+	if (sc->jitter_ms) {
+		unsigned int us = random() % (sc->jitter_ms * 1000u + 1);
+
+		hu_debug("jitter: %u us before the trigger\n", us);
+		usleep(us);
+	}
+
+	step("firing %s\n", t->name);
+	active.trigger = t;
+	err = t->fire(dev);
+	hu_assert_f(!err, "%s failed: %s\n", t->name,
+		    err == -EPROTO ? "the module unloaded while held" :
+		    strerror(-err));
+	active.ctx.gone = t->removes;
+	/* splats of the trigger itself are shown before any probe can fail */
+	active.findings += hu_oracle_verdict(active.oracle, "trigger");
+	probe_all("after trigger");
+
+	if (!t->removes) {
+		if (late) {
+			hu_health_check(dev);
+			probe_all("next to a new user");
+		}
+		close_all(late ? "late" : "early");
+		check_refcnt(dev, idle_refs);
+		step("firing %s with nothing held\n", t->name);
+		err = t->fire_unheld(dev);
+		hu_assert_f(!err, "%s after the last close failed: %s\n",
+			    t->name, strerror(-err));
+		recover(dev, t);
+		hu_health_check(dev);
+		return;
+	}
+	if (!late)
+		close_all("early");
+	recover(dev, t);
+	hu_health_check(dev);
+	if (late) {
+		probe_all("after recovery");
+		close_all("late");
+	}
+	check_refcnt(dev, idle_refs);
+}
+
+void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *sc)
+{
+	unsigned int iterations = sc->iterations ? sc->iterations : 1;
+	char name[128], why[256] = "";
+	int idle = -1, findings;
+
+	hu_scenario_require(dev, sc);
+	hu_scenario_cleanup(dev);
+	hu_set_timeout(SCENARIO_TIMEOUT_S * iterations, "hot-unplug scenario");
+	hu_require_f(__hu_health_check(dev, why, sizeof(why)) == 0,
+		     "%s is unhealthy before the test: %s\n", dev->card, why);
+	if (dev->module[0])
+		idle = hu_kmod_refcnt(dev->module);
+	if (hu_scenario_name(name, sizeof(name), sc))
+		snprintf(name, sizeof(name), "%s", sc->trigger->name);
+	active.oracle = hu_oracle_arm(name);
+	active.findings = 0;
+
+	for (unsigned int i = 0; i < iterations; i++) {
+		if (iterations > 1)
+			hu_info("cycle %u of %u\n", i + 1, iterations);
+		cycle(dev, sc, idle);
+	}
+
+	findings = active.findings +
+		   hu_oracle_verdict(active.oracle, "the end");
+	hu_oracle_free(active.oracle);
+	active.oracle = NULL;
+	hu_set_timeout(0, NULL);
+	hu_assert_f(!findings, "the kernel reported %d problems (above)\n",
+		    findings);
+}

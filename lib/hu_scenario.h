@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hu_scenario: the engine every hot-unplug subtest runs.
+ *
+ *	acquire holders -> arm oracle -> [jitter] -> TRIGGER -> probe holders
+ *	-> early close -> recover -> health check -> probe again, late close
+ *	-> module refcount back to idle -> oracle verdict
+ *
+ * For a trigger that does not remove the device while it is held (rmmod),
+ * the middle is: unload refused -> probe (all still works) -> [late: health
+ * check next to the held objects, probe again] -> close -> unload works ->
+ * load -> health check.
+ *
+ * A subtest is a row: trigger x holders x close timing, and its name is
+ * composed from the parts: "remove-mmap-lateclose". The device is restored
+ * after every subtest (hu_scenario_cleanup() also runs before the next one
+ * and at exit); if it cannot be, the binary exits 112 so igt_runner stops.
+ */
+#ifndef HU_SCENARIO_H
+#define HU_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hu_core.h"
+#include "hu_device.h"
+#include "hu_holder.h"
+#include "hu_trigger.h"
+
+#define HU_MAX_HOLDERS 8
+
+enum hu_close {
+	HU_CLOSE_EARLY,		/* before recovery */
+	HU_CLOSE_LATE,		/* after the new instance's health check */
+	HU_CLOSE_COUNT,
+};
+extern const char *const hu_close_names[HU_CLOSE_COUNT];
+
+struct hu_scenario {
+	const struct hu_trigger *trigger;
+	const struct hu_holder_ops *holders[HU_MAX_HOLDERS];
+	int nholders;
+	enum hu_close close;
+	unsigned int iterations;	/* unplug/recover cycles, >= 1 */
+	unsigned int jitter_ms;		/* random delay before each trigger */
+};
+
+/* Knobs of --iterations, --jitter-ms, --seed (hu_scenario_opts). */
+struct hu_knobs {
+	unsigned int iterations;	/* 0: each subtest's own default */
+	unsigned int jitter_ms;
+	uint32_t seed;
+};
+extern struct hu_knobs hu_knobs;
+extern const struct hu_opts hu_scenario_opts;
+/* Seeds the generator (from --seed or the clock) and prints the seed. */
+void hu_scenario_seed(void);
+
+/*
+ * "<trigger>[-<holder>...][-<close>]" ("idle" with no holders, no close
+ * part); -EINVAL if the result is not [A-Za-z0-9_-]+ or does not fit.
+ */
+int hu_scenario_name(char *buf, size_t len, const struct hu_scenario *sc);
+/* A one-paragraph description for --describe. */
+const char *hu_scenario_describe(char *buf, size_t len,
+				 const struct hu_scenario *sc);
+
+/* Skips (with the reason) unless @sc can run on @dev as root. */
+void hu_scenario_require(const struct hu_device *dev,
+			 const struct hu_scenario *sc);
+
+/* Runs @sc on @dev: asserts every check; aborts if @dev cannot come back. */
+void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *sc);
+
+/*
+ * Releases what a failed scenario left held and brings @dev back.
+ * Exits 112 if it cannot.
+ */
+void hu_scenario_cleanup(struct hu_device *dev);
+
+#endif /* HU_SCENARIO_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hu_trigger: ways to make a DRM device go away, and to bring it back.
+ *
+ *	remove		PCI remove; back with a bus rescan
+ *	unbind		PCI driver unbind; back with bind
+ *	busunbind	unbind on the device's own bus (virtio); back with bind
+ *	slotoff		pciehp slot power off; back with power on
+ *	rmmod		module unload while held: refused (EAGAIN/EBUSY) while
+ *			files are open, done after the last close; back with load
+ *	external	someone else removes it (the VM host): this side asks
+ *			through hu_external_request() and waits
+ *
+ * fire() returns once the card node is gone (or, for rmmod, once the unload
+ * was refused), recover() once it is back and @dev describes the new
+ * instance (nodes may be renumbered). Every wait is a bounded wait on
+ * uevents; every sysfs write re-checks the target's identity first.
+ */
+#ifndef HU_TRIGGER_H
+#define HU_TRIGGER_H
+
+#include <stdbool.h>
+
+#include "hu_device.h"
+
+struct hu_trigger {
+	const char *name;	/* part of subtest names: [a-z]+ */
+	const char *desc;	/* one line for --describe */
+	bool removes;		/* false: the device stays until the last close */
+	/* NULL if it can act on @dev, else why not (a skip reason). */
+	const char *(*unsupported)(const struct hu_device *dev);
+	int (*fire)(struct hu_device *dev);		/* 0 or -errno */
+	int (*recover)(struct hu_device *dev);		/* 0 or -errno */
+	/* rmmod only: finish the removal once nothing holds the module. */
+	int (*fire_unheld)(struct hu_device *dev);
+};
+
+extern const struct hu_trigger hu_trigger_remove, hu_trigger_unbind,
+	hu_trigger_busunbind, hu_trigger_slotoff, hu_trigger_rmmod,
+	hu_trigger_external;
+
+/* Every trigger, NULL-terminated, in the order subtests list them. */
+extern const struct hu_trigger *const hu_triggers[];
+const struct hu_trigger *hu_trigger_find(const char *name);
+
+/* Bounded waits (ms) for the card node to go / to come back. */
+#define HU_GONE_TIMEOUT_MS	30000
+#define HU_BACK_TIMEOUT_MS	60000
+int hu_wait_gone(const struct hu_device *dev, int timeout_ms);
+/* Waits for the device to be back and refreshes @dev. */
+int hu_wait_back(struct hu_device *dev, int timeout_ms);
+
+/*
+ * Brings @dev back whatever removed it (@last: the trigger that did, if
+ * known; others are tried after it). 0, or -errno if it stays away: the
+ * caller then aborts the run (exit 112).
+ */
+int hu_trigger_restore(struct hu_device *dev, const struct hu_trigger *last);
+
+/*
+ * The external trigger's request to whoever removes the device: @what is
+ * "remove" or "add". The default prints "HU-EXTERNAL: <what> <bdf>" on
+ * stdout and kmsg and returns 0; a lane with another protocol replaces it.
+ * The external trigger is only offered when HU_EXTERNAL=1 is set.
+ */
+typedef int (*hu_external_request_t)(const struct hu_device *dev,
+				     const char *what);
+extern hu_external_request_t hu_external_request;
+
+
+/* --- for the trigger files -------------------------------------------- */
+
+/* Runs @act (0 or -errno) and waits for the device to go or be back. */
+typedef int (*hu_action_t)(struct hu_device *dev, void *arg);
+int __hu_act_and_wait(struct hu_device *dev, hu_action_t act, void *arg,
+		      bool want_back, int timeout_ms);
+
+/* Writes (identity-checked) and waits for the device to go; 0 or -errno. */
+int __hu_write_and_wait_gone(const struct hu_device *dev, const char *path,
+			     const char *val, const char *target,
+			     const struct hu_identity *rec,
+			     enum hu_id_expect expect, int timeout_ms);
+/* Same for a recovery write: waits for the device to be back. */
+int __hu_write_and_wait_back(struct hu_device *dev, const char *path,
+			     const char *val, const char *target,
+			     const struct hu_identity *rec,
+			     enum hu_id_expect expect, int timeout_ms);
+
+#endif /* HU_TRIGGER_H */
