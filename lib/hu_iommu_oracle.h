@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hu_iommu_oracle: IOMMU lifetime of a device's DMA mappings across an
+ * unplug, on stock kernels (no debug options), through tracefs.
+ *
+ * Armed before the test maps anything, it records in its own tracefs
+ * instance (instances/hu-iommu), filtered to the given devices:
+ *   - when a device leaves (or joins) its IOMMU group:
+ *     iommu/remove_device_from_group, or a kprobe on iommu_deinit_device /
+ *     __iommu_group_remove_device / iommu_group_remove_device;
+ *   - every DMA map and unmap/free: the "dma" events (7.x: dma_map_phys,
+ *     6.12: dma_map_page, ...), or kprobes on dma_unmap_sg_attrs,
+ *     dma_unmap_page_attrs, dma_unmap_phys, dma_unmap_resource,
+ *     dma_free_attrs, __dma_map_sg_attrs where the events are missing;
+ *   - the call chain of every unmap/free (a stacktrace trigger).
+ * The verdict judges the trace with hu_iommu_trace_parse(): an unmap or
+ * free after the device left its group, a mapping still alive when it left
+ * or when its driver was unbound (hu_iommu_oracle_mark_unbound()).
+ *
+ * On a kernel with CONFIG_DMA_API_DEBUG it also compares
+ * /sys/kernel/debug/dma-api/error_count before and after (not verified
+ * here: no debug kernel was built).
+ *
+ * Needs root and tracefs. Only one oracle is armed at a time; it is
+ * disarmed by hu_iommu_oracle_free() or, failing that, at exit.
+ */
+#ifndef HU_IOMMU_ORACLE_H
+#define HU_IOMMU_ORACLE_H
+
+#include <stdbool.h>
+
+#include "hu_iommu_trace.h"
+
+enum {
+	/* Use the kprobe fallbacks even where the events exist (to test them). */
+	HU_IOMMU_FORCE_KPROBES = 1 << 0,
+};
+
+struct hu_iommu_oracle;
+
+/* Does @pci_bdf ("0000:01:00.0") sit in an IOMMU group? */
+bool hu_iommu_has_group(const char *pci_bdf);
+
+/*
+ * Arms the oracle for the devices named in the NULL-terminated @devices
+ * (at least one). Returns NULL with -errno in @err when it cannot be armed
+ * (no tracefs, not root, nothing to probe), with the reason logged.
+ */
+struct hu_iommu_oracle *__hu_iommu_oracle_arm(const char *const *devices,
+					      unsigned int flags, int *err);
+/* Same, for one device; skips the subtest when it cannot be armed. */
+struct hu_iommu_oracle *hu_iommu_oracle_arm(const char *device);
+
+/* What is armed, e.g. "events: iommu/remove_device_from_group ...". */
+const char *hu_iommu_oracle_probes(const struct hu_iommu_oracle *o);
+
+/*
+ * Tells the oracle that the driver of @device was unbound (call it after
+ * the unbind write returned) or bound again; goes into the trace.
+ */
+void hu_iommu_oracle_mark_unbound(struct hu_iommu_oracle *o,
+				  const char *device);
+void hu_iommu_oracle_mark_bound(struct hu_iommu_oracle *o,
+				const char *device);
+
+/*
+ * Reads and judges what was traced since arming; fills @r. Returns the
+ * number of findings or -errno. Never asserts and prints nothing.
+ */
+int __hu_iommu_oracle_verdict(struct hu_iommu_oracle *o,
+			      struct hu_iommu_report *r);
+/*
+ * Same, printing every finding with its evidence and call chain (warn
+ * level) and a summary line; @stage names the point ("after close").
+ * Returns the number of findings; -1 if the trace could not be read.
+ */
+int hu_iommu_oracle_verdict(struct hu_iommu_oracle *o, const char *stage);
+
+/* Writes the raw trace to @path, for a bug report or a unit-test sample. */
+int hu_iommu_oracle_save(struct hu_iommu_oracle *o, const char *path);
+
+/* Disarms: events, triggers, instance and kprobes go away. NULL is fine. */
+void hu_iommu_oracle_free(struct hu_iommu_oracle *o);
+
+#endif /* HU_IOMMU_ORACLE_H */
