@@ -252,7 +252,9 @@ void hu_install_exit_handler(hu_exit_handler_t fn);
  * Fails the current subtest after @seconds (0 disarms). Two stages: a
  * signal fails the subtest from wherever the main thread is interruptible;
  * if that thread is stuck in the kernel, a watchdog thread prints the FAIL
- * line, writes the kmsg marker and _exit()s, so a subtest never hangs.
+ * line, writes the kmsg marker, runs the exit handlers (with sig SIGALRM,
+ * killed by SIGKILL if they take 20 s) and _exit()s, so a subtest never
+ * hangs. Leaving the (dynamic) subtest or fixture that armed it disarms it.
  */
 void hu_set_timeout(unsigned int seconds, const char *op);
 

@@ -5,7 +5,9 @@
  *     (works wherever the main thread is interruptible);
  *  2. if the subtest has not ended GRACE_S later (main thread stuck in the
  *     kernel, or SIGALRM blocked), prints the FAIL line itself with plain
- *     write()s, writes the kmsg markers and _exit()s.
+ *     write()s, writes the kmsg markers, runs the exit handlers (they
+ *     restore the machine) under a SIGKILL timer of HANDLERS_S, and
+ *     _exit()s.
  * The main thread holds the lock only with SIGALRM blocked, and the
  * watchdog never waits for anything the main thread holds.
  */
@@ -14,11 +16,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hu_core_priv.h"
 
 #define GRACE_S 2
+#define HANDLERS_S 20
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond;
@@ -67,6 +71,27 @@ static void out(int fd, const char *s)
 	(void)ret;
 }
 
+/*
+ * Exit handlers may block on whatever stuck the main thread: a timer
+ * delivers SIGKILL if they take longer than HANDLERS_S.
+ */
+static void run_exit_handlers_bounded(void)
+{
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_SIGNAL,
+		.sigev_signo = SIGKILL,
+	};
+	struct itimerspec its = { .it_value = { .tv_sec = HANDLERS_S } };
+	timer_t t;
+
+	if (timer_create(CLOCK_MONOTONIC, &sev, &t) ||
+	    timer_settime(t, 0, &its, NULL)) {
+		out(STDERR_FILENO, "watchdog: no SIGKILL timer, exit handlers skipped\n");
+		return;
+	}
+	__hu_call_exit_handlers(SIGALRM);
+}
+
 /* Stage 2: no stdio, no locks the main thread may hold. */
 __attribute__((noreturn)) static void watchdog_exit(void)
 {
@@ -111,6 +136,7 @@ __attribute__((noreturn)) static void watchdog_exit(void)
 		out(STDOUT_FILENO, line);
 	}
 	__hu_kill_children_nowait();
+	run_exit_handlers_bounded();
 	snprintf(line, sizeof(line), "<6>[IGT] %s: exiting, ret=%d\n",
 		 __hu_name, HU_EXIT_FAILURE);
 	__hu_kmsg_raw(line);
