@@ -157,6 +157,8 @@ int hu_xe_spin_wait(struct hu_xe_spin *spin, int timeout_ms)
 
 void hu_xe_spin_free(struct hu_xe_spin *spin)
 {
+	if (!spin->ctx)
+		return;		/* never started */
 	if (spin->sync_file >= 0)
 		close(spin->sync_file);
 	if (spin->syncobj)
@@ -166,4 +168,5 @@ void hu_xe_spin_free(struct hu_xe_spin *spin)
 	spin->sync_file = -1;
 	spin->syncobj = 0;
 	spin->submitted = false;
+	spin->ctx = NULL;
 }
