@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -200,63 +201,59 @@ static bool run(const struct gcase *c, const char *dir, const char *kmsg,
 	close(pe[1]);
 
 	deadline = start + RUN_LIMIT_S;
-	for (int open_fds = 2; open_fds > 0;) {
-		struct pollfd pfd[2] = {
-			{ .fd = po[0], .events = POLLIN },
-			{ .fd = pe[0], .events = POLLIN },
-		};
+	/* Until both pipes hit EOF and the child exited, or the deadline. */
+	struct pollfd pfd[3] = {
+		{ .fd = po[0], .events = POLLIN },
+		{ .fd = pe[0], .events = POLLIN },
+		{ .fd = (int)syscall(SYS_pidfd_open, pid, 0), .events = POLLIN },
+	};
+	if (pfd[2].fd < 0) {
+		printf("# pidfd_open: %s\n", strerror(errno));
+		kill(pid, SIGKILL);
+		ok = false;
+	}
+	while (ok && (pfd[0].fd >= 0 || pfd[1].fd >= 0 || pfd[2].fd >= 0)) {
 		double left = deadline - now_s();
 		int ret;
 
 		if (c->kill_sig && !sent && out->p &&
 		    strstr(out->p, "Starting subtest:")) {
-			/* Let the subtest get into its sleep. */
-			usleep(100 * 1000);
 			kill(pid, c->kill_sig);
 			sent = true;
 		}
 		if (left <= 0) {
+			printf("# %s: still running after %ds, killed\n", c->name,
+			       RUN_LIMIT_S);
 			kill(pid, SIGKILL);
 			ok = false;
 			break;
 		}
-		ret = poll(pfd, 2, (int)(left * 1000) + 1);
+		ret = poll(pfd, 3, (int)(left * 1000) + 1);
 		if (ret < 0 && errno != EINTR)
 			break;
-		for (int i = 0; i < 2; i++) {
+		for (int i = 0; i < 3; i++) {
 			char chunk[4096];
 			ssize_t r;
 
-			if (!(pfd[i].revents & (POLLIN | POLLHUP)))
+			if (pfd[i].fd < 0 || !pfd[i].revents)
 				continue;
-			r = read(pfd[i].fd, chunk, sizeof(chunk));
+			r = i < 2 ? read(pfd[i].fd, chunk, sizeof(chunk)) : 0;
 			if (r > 0) {
 				buf_add(i ? err : out, chunk, r);
-			} else {
-				pfd[i].fd = -1;
-				if (i)
-					pe[0] = -1 - pe[0];
-				else
-					po[0] = -1 - po[0];
-				open_fds--;
+				continue;
 			}
+			/* EOF, or the child exited: poll ignores fd -1. */
+			close(pfd[i].fd);
+			pfd[i].fd = -1;
 		}
-		/* Closed ends are negative: poll ignores them. */
 	}
-	close(po[0] < 0 ? -1 - po[0] : po[0]);
-	close(pe[0] < 0 ? -1 - pe[0] : pe[0]);
-	/* The pipes are closed, so the child is exiting: bounded wait. */
-	for (int i = 0; i < 500; i++) {
-		if (waitpid(pid, status, WNOHANG) == pid) {
-			*secs = now_s() - start;
-			return ok;
-		}
-		usleep(10 * 1000);
-	}
-	kill(pid, SIGKILL);
+	for (int i = 0; i < 3; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+	/* Exited (or SIGKILLed above): this wait does not block for long. */
 	waitpid(pid, status, 0);
 	*secs = now_s() - start;
-	return false;
+	return ok;
 }
 
 /* Replaces every @from in @s by @to. */
