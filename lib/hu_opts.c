@@ -277,7 +277,8 @@ void __hu_parse_opts(int argc, char **argv, const struct hu_opts *opts,
 	} else {
 		const char *env = getenv("IGT_DEVICE");
 
-		if (env) {
+		/* An empty variable is as good as unset. */
+		if (env && *env) {
 			check_filter("IGT_DEVICE", env);
 			cl->device = env;
 		}

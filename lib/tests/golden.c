@@ -83,6 +83,8 @@ static const struct gcase cases[] = {
 	{ "device-bad", "hu_example", { "--device", "foo:bar", "--run-subtest", "pass" } },
 	{ "device-env-bad", "hu_example", { "--run-subtest", "pass" },
 	  { "IGT_DEVICE=pci:vendor=zz" } },
+	{ "device-env-empty", "hu_example", { "--run-subtest", "pass" },
+	  { "IGT_DEVICE=" } },
 	{ "device-good", "hu_example",
 	  { "--device", "pci:vendor=intel,card=all;sys:/sys/devices/pci0000:00",
 	    "--run-subtest", "pass" } },
