@@ -73,7 +73,9 @@ static const char *find_xe(struct hu_device *out)
 	static char why[192];
 	const char *filter = hu_device_filter_string();
 	char err[160] = "";
-	int n = hu_device_scan("/sys", filter, devs, 16, err, sizeof(err));
+	/* Without a filter the scan gives one device; every Intel one here. */
+	int n = hu_device_scan("/sys", filter ? filter : "pci:vendor=8086",
+			       devs, 16, err, sizeof(err));
 
 	if (n < 0) {
 		hu_critical("--device '%s': %s\n", filter, err);
@@ -89,7 +91,7 @@ static const char *find_xe(struct hu_device *out)
 	snprintf(why, sizeof(why), "%s", n ?
 		 "no DRM device bound to the xe driver among the matches" :
 		 filter ? "no DRM device matches --device" :
-		 "no DRM device bound to the xe driver");
+		 "no Intel DRM device bound to the xe driver");
 	return why;
 }
 

@@ -241,21 +241,35 @@ int hu_xe_bg_prepare(struct hu_xe_ctx *ctx, struct hu_xe_bg *bg,
 	memset(bg, 0, sizeof(*bg));
 	bg->kind = kind;
 	bg->ctx = ctx;
+	if (kind != HU_XE_BG_COPY) {
+		bg->own = *ctx;
+		bg->own.queue = 0;	/* binds only */
+		err = __hu_xe_vm_create(ctx->fd, 0, &bg->own.vm);
+		if (err)
+			return err;
+		bg->ctx = &bg->own;
+	}
 
 	switch (kind) {
 	case HU_XE_BG_PREFETCH:
-		if (!vram)
-			return -ENODEV;
+		if (!vram) {
+			err = -ENODEV;
+			goto err;
+		}
 		n = 1;
 		each = size;
 		break;
 	case HU_XE_BG_EVICT:
-		if (!vram)
-			return -ENODEV;
+		if (!vram) {
+			err = -ENODEV;
+			goto err;
+		}
 		/* What does not fit in VRAM lives in system memory. */
 		extra = vram / 2 < sys_budget ? vram / 2 : sys_budget;
-		if (extra < vram / 8)
-			return -ENOSPC;
+		if (extra < vram / 8) {
+			err = -ENOSPC;
+			goto err;
+		}
 		n = 12;
 		each = (vram + extra) / n;
 		each = (each + (2u << 20) - 1) & ~((2ull << 20) - 1);
@@ -265,14 +279,15 @@ int hu_xe_bg_prepare(struct hu_xe_ctx *ctx, struct hu_xe_bg *bg,
 		each = size;
 		break;
 	default:
-		return -EINVAL;
+		err = -EINVAL;
+		goto err;
 	}
 
 	for (bg->num_bufs = 0; bg->num_bufs < n; bg->num_bufs++) {
 		struct hu_xe_buf *b = &bg->bufs[bg->num_bufs];
 
 		/* vm_id 0: own dma-resv, so each can be evicted alone. */
-		err = __hu_xe_buf_bo(ctx, b, kind == HU_XE_BG_COPY ?
+		err = __hu_xe_buf_bo(bg->ctx, b, kind == HU_XE_BG_COPY ?
 				     hu_xe_mem_best(&ctx->info) :
 				     HU_XE_MEM_VRAM_OR_SYS, each,
 				     kind == HU_XE_BG_EVICT);
@@ -280,8 +295,10 @@ int hu_xe_bg_prepare(struct hu_xe_ctx *ctx, struct hu_xe_bg *bg,
 			break;
 		hu_xe_fill_sparse(b->cpu, b->size, 0x100 + bg->num_bufs);
 	}
-	if (err)
-		hu_xe_bg_free(bg);
+	if (!err)
+		return 0;
+err:
+	hu_xe_bg_free(bg);
 	return err;
 }
 
@@ -411,6 +428,9 @@ void hu_xe_bg_free(struct hu_xe_bg *bg)
 	for (unsigned int i = 0; i < bg->num_bufs; i++)
 		hu_xe_buf_free(bg->ctx, &bg->bufs[i]);
 	bg->num_bufs = 0;
+	if (bg->own.vm)
+		__hu_xe_vm_destroy(bg->own.fd, bg->own.vm);
+	bg->own.vm = 0;
 }
 
 /* --- the ioctl sweep ---------------------------------------------------- */

@@ -73,7 +73,8 @@ enum hu_xe_bg_kind {
 
 struct hu_xe_bg {
 	enum hu_xe_bg_kind kind;
-	struct hu_xe_ctx *ctx;
+	struct hu_xe_ctx *ctx;		/* &own, or the caller's for COPY */
+	struct hu_xe_ctx own;		/* same fd, a VM of its own */
 	struct hu_xe_buf bufs[HU_XE_BG_MAX_BUFS];
 	unsigned int num_bufs;
 	pthread_t thread;
@@ -86,6 +87,8 @@ struct hu_xe_bg {
 
 /*
  * Sets up the buffers of a workload: PREFETCH one evictable BO of @size;
+ * PREFETCH and EVICT bind in a VM of their own, so the caller's execs do
+ * not have to validate (or wait for) the overcommitted set;
  * EVICT enough evictable BOs to exceed visible VRAM by up to half of it,
  * bounded by @sys_budget bytes of system memory (-ENOSPC if that is not
  * enough to overcommit at all); COPY two BOs of @size. 0 or -errno.
