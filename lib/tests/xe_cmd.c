@@ -15,7 +15,7 @@ static int same(const uint32_t *got, const uint32_t *want, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		if (got[i] != want[i]) {
-			printf("# dword %u: got %#010x, want %#010x\n", i,
+			printf("# dword %u: got 0x%08x, want 0x%08x\n", i,
 			       got[i], want[i]);
 			return 0;
 		}
