@@ -1,0 +1,780 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hotunplug-vm: runs IGT-style tests inside Debian kernels under QEMU (TCG)
+ * with virtual GPUs. Boots once and runs the real igt_runner over the whole
+ * test list; after a guest panic, oops or hang it attaches the console
+ * splat to the interrupted test (incomplete), boots again and continues
+ * with igt_resume. Host-side unplugs are served to the guest over a
+ * virtio-serial port (vmhost.c, hu_vmhost.h). See docs/vm-lane.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "vm.h"
+
+#define BOOT_TIMEOUT_S	120	/* QEMU start to igt_runner start */
+#define MAX_INFRA_RETRY	2	/* crashes before igt_runner started */
+
+static struct vm_opts opts = {
+	.qemu = "qemu-system-x86_64",
+	.kernel = "sid",
+	.timeout = 3600,
+	.per_test_timeout = 120,
+	.max_boots = 20,
+	.mem_mb = 1536,
+};
+static char *runner_env[32];
+static int nrunner_env;
+static bool overwrite, verbose, multiple;
+
+/* --- per-run state ------------------------------------------------------- */
+
+static char tmpdir[PATH_MAX], ctl[PATH_MAX + 8], sockdir[PATH_MAX + 8];
+static char logdir[PATH_MAX + 8], results[PATH_MAX];
+static pid_t qemu_pid = -1;
+static double t_start;
+
+/* progress, from igt_runner's verbose output on ttyS1 */
+struct progress {
+	char bin[128], sub[256], dyn[256];
+	int ntests, nbad;
+	double first_subtest;	/* host time of the first one, 0: none yet */
+};
+static struct progress prog;
+
+/* what one boot ended with */
+struct outcome {
+	bool reached_run, done, crashed, hung, timed_out, signalled;
+	int done_rc;
+	double t_userspace;	/* guest clock */
+	char reason[256];
+};
+
+static void cleanup(void)
+{
+	if (qemu_pid > 0)
+		vm_qemu_stop(qemu_pid, 2000);
+	qemu_pid = -1;
+	if (tmpdir[0] && !getenv("HU_VM_KEEP_TMP"))
+		vm_rm_rf(tmpdir);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: hotunplug-vm [options]\n"
+"  --kernel SUITE|BZIMAGE  bookworm, trixie, sid, backports or a local bzImage (default sid)\n"
+"  --modules DIR           lib/modules/VERSION of a local kernel (with modules.dep)\n"
+"  --gpu KIND              virtio-gpu, bochs, qxl, cirrus; repeatable (default virtio-gpu)\n"
+"  --iommu none|intel|virtio  IOMMU in front of the GPUs (default none)\n"
+"  --test-list FILE        igt@bin@subtest lines (igt_runner --test-list)\n"
+"  --tests REGEX           igt_runner -t REGEX (default: everything)\n"
+"  --results DIR           igt results directory (results.json); required\n"
+"  --overwrite             clear DIR if it already holds results\n"
+"  --root DIR              Debian root with igt_runner (default: ci/sidroot.sh)\n"
+"  --build DIR             build directory with the test binaries (default: this build)\n"
+"  --env KEY=VAL           environment for the tests (igt_runner -e), repeatable\n"
+"  --append ARGS           extra guest kernel command line\n"
+"  --no-oops-panic         let an oops continue (default: oops=panic, test incomplete)\n"
+"  --offline               use cached kernels/roots only\n"
+"  --timeout S             whole run (default 3600)\n"
+"  --per-test-timeout S    igt_runner --per-test-timeout (default 120)\n"
+"  --max-boots N           boots (1 + resumes after crashes) at most (default 20)\n"
+"  --memory MB             guest memory (default 1536)\n"
+"  --qemu PATH             qemu-system-x86_64 to use\n"
+"  --multiple              igt_runner -m: one exec per binary (faster; a crash\n"
+"                          loses the rest of that binary's subtests)\n"
+"  --verbose               echo igt_runner's output\n");
+}
+
+static void add_gpu(const char *kind)
+{
+	struct vm_gpu *g;
+	const char *qdev = vm_gpu_qdev(kind);
+
+	if (!qdev)
+		vm_die("unknown --gpu %s (virtio-gpu, bochs, qxl, cirrus)", kind);
+	if (opts.ngpus == VM_MAX_GPUS)
+		vm_die("at most %d GPUs", VM_MAX_GPUS);
+	g = &opts.gpus[opts.ngpus];
+	snprintf(g->kind, sizeof(g->kind), "%s", kind);
+	snprintf(g->qdev, sizeof(g->qdev), "%s", qdev);
+	snprintf(g->id, sizeof(g->id), "gpu%d", opts.ngpus);
+	g->present = true;
+	opts.ngpus++;
+}
+
+static int positive(const char *opt, const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*end || n <= 0 || n > 1000000)
+		vm_die("%s: not a positive number: %s", opt, v);
+	return (int)n;
+}
+
+static void parse_args(int argc, char **argv)
+{
+	enum { O_KERNEL = 256, O_MODULES, O_GPU, O_IOMMU, O_TESTLIST, O_TESTS,
+	       O_RESULTS, O_ROOT, O_BUILD, O_OFFLINE, O_TIMEOUT, O_PTT,
+	       O_QEMU, O_APPEND, O_ENV, O_OVERWRITE, O_MAXBOOTS, O_MEM,
+	       O_NOOOPS, O_VERBOSE, O_MULTIPLE, O_HELP };
+	static const struct option lo[] = {
+		{ "kernel", required_argument, NULL, O_KERNEL },
+		{ "modules", required_argument, NULL, O_MODULES },
+		{ "gpu", required_argument, NULL, O_GPU },
+		{ "iommu", required_argument, NULL, O_IOMMU },
+		{ "test-list", required_argument, NULL, O_TESTLIST },
+		{ "tests", required_argument, NULL, O_TESTS },
+		{ "results", required_argument, NULL, O_RESULTS },
+		{ "root", required_argument, NULL, O_ROOT },
+		{ "build", required_argument, NULL, O_BUILD },
+		{ "offline", no_argument, NULL, O_OFFLINE },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "per-test-timeout", required_argument, NULL, O_PTT },
+		{ "qemu", required_argument, NULL, O_QEMU },
+		{ "append", required_argument, NULL, O_APPEND },
+		{ "env", required_argument, NULL, O_ENV },
+		{ "overwrite", no_argument, NULL, O_OVERWRITE },
+		{ "max-boots", required_argument, NULL, O_MAXBOOTS },
+		{ "memory", required_argument, NULL, O_MEM },
+		{ "no-oops-panic", no_argument, NULL, O_NOOOPS },
+		{ "verbose", no_argument, NULL, O_VERBOSE },
+		{ "multiple", no_argument, NULL, O_MULTIPLE },
+		{ "help", no_argument, NULL, O_HELP },
+		{ 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case O_KERNEL: opts.kernel = optarg; break;
+		case O_MODULES: opts.modules = optarg; break;
+		case O_GPU: add_gpu(optarg); break;
+		case O_IOMMU:
+			if (!strcmp(optarg, "none"))
+				opts.iommu = VM_IOMMU_NONE;
+			else if (!strcmp(optarg, "intel"))
+				opts.iommu = VM_IOMMU_INTEL;
+			else if (!strcmp(optarg, "virtio"))
+				opts.iommu = VM_IOMMU_VIRTIO;
+			else
+				vm_die("--iommu: none, intel or virtio, not %s", optarg);
+			break;
+		case O_TESTLIST: opts.test_list = optarg; break;
+		case O_TESTS: opts.tests_regex = optarg; break;
+		case O_RESULTS: opts.results = optarg; break;
+		case O_ROOT: opts.root = optarg; break;
+		case O_BUILD: opts.build = optarg; break;
+		case O_OFFLINE: opts.offline = true; break;
+		case O_TIMEOUT: opts.timeout = positive("--timeout", optarg); break;
+		case O_PTT:
+			opts.per_test_timeout = positive("--per-test-timeout", optarg);
+			break;
+		case O_QEMU: opts.qemu = optarg; break;
+		case O_APPEND: opts.append = optarg; break;
+		case O_ENV:
+			if (!strchr(optarg, '=') || strchr(optarg, '\''))
+				vm_die("--env KEY=VALUE without single quotes: %s", optarg);
+			if (nrunner_env == 32)
+				vm_die("too many --env");
+			runner_env[nrunner_env++] = optarg;
+			break;
+		case O_OVERWRITE: overwrite = true; break;
+		case O_MAXBOOTS: opts.max_boots = positive("--max-boots", optarg); break;
+		case O_MEM: opts.mem_mb = positive("--memory", optarg); break;
+		case O_NOOOPS: opts.keep_going_on_oops = true; break;
+		case O_VERBOSE: verbose = true; break;
+		case O_MULTIPLE: multiple = true; break;
+		case 'h': case O_HELP: usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc)
+		vm_die("unexpected argument: %s", argv[optind]);
+	if (!opts.results)
+		vm_die("--results DIR is required (see --help)");
+	if (opts.test_list && opts.tests_regex)
+		vm_die("--test-list and --tests exclude each other");
+	if (opts.tests_regex && strchr(opts.tests_regex, '\''))
+		vm_die("--tests: no single quotes please");
+	if (!opts.ngpus)
+		add_gpu("virtio-gpu");
+	/* GPUs on root ports 0.., cirrus (no PCIe hotplug) on pcie.0 */
+	for (int i = 0, p = 0; i < opts.ngpus; i++)
+		opts.gpus[i].port = strcmp(opts.gpus[i].kind, "cirrus") ? p++ : -1;
+}
+
+/* --- set-up ------------------------------------------------------------ */
+
+static void get_root(char *root, size_t len)
+{
+	char script[PATH_MAX];
+	char *argv[] = { script, opts.offline ? "--offline" : NULL, NULL };
+
+	if (opts.root) {
+		if (!realpath(opts.root, root))
+			vm_die("--root %s: %s", opts.root, strerror(errno));
+	} else {
+		vm_fmt(script, sizeof(script), "%s/ci/sidroot.sh", vm_source_dir());
+		if (vm_run(argv, root, len, 3600) != 0 || !*root)
+			vm_die("no Debian sid root (ci/sidroot.sh failed)");
+	}
+	vm_fmt(script, sizeof(script), "%s/usr/bin/igt_runner", root);
+	if (access(script, X_OK))
+		vm_die("%s has no igt_runner (install igt-gpu-tools there)", root);
+}
+
+/* Copies every test binary of the build into ctl/tests + test-list.txt. */
+static int stage_tests(void)
+{
+	static const char *const dirs[] = {
+		"tests", "lib/tests/examples", "runner/testdata",
+	};
+	char list[8192] = "", src[PATH_MAX * 2], dst[PATH_MAX * 2], dir[PATH_MAX + 64];
+	int n = 0;
+
+	vm_fmt(dst, sizeof(dst), "%s/tests", ctl);
+	if (vm_mkdir_p(dst))
+		return -1;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		struct dirent *de;
+		DIR *d;
+
+		vm_fmt(dir, sizeof(dir), "%s/%s", opts.build, dirs[i]);
+		d = opendir(dir);
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			vm_fmt(src, sizeof(src), "%s/%s", dir, de->d_name);
+			if (de->d_name[0] == '.' || !vm_is_exe(src) ||
+			    strstr(de->d_name, ".so") || strstr(de->d_name, ".p"))
+				continue;
+			vm_fmt(dst, sizeof(dst), "%s/tests/%s", ctl, de->d_name);
+			if (vm_copy_file(src, dst, 0755))
+				vm_die("cannot copy %s", src);
+			strncat(list, de->d_name, sizeof(list) - strlen(list) - 2);
+			strcat(list, "\n");
+			n++;
+		}
+		closedir(d);
+	}
+	vm_fmt(dst, sizeof(dst), "%s/tests/test-list.txt", ctl);
+	vm_write_file(dst, list);
+	return n;
+}
+
+static void write_job(bool resume)
+{
+	char env[8192], args[4096] = "", mods[256] = "", path[PATH_MAX + 16];
+
+	if (opts.iommu == VM_IOMMU_VIRTIO)
+		strcat(mods, "virtio-iommu ");
+	for (int i = 0; i < opts.ngpus; i++) {
+		const char *m = vm_gpu_module(opts.gpus[i].kind);
+
+		if (!strstr(mods, m)) {
+			strncat(mods, m, sizeof(mods) - strlen(mods) - 2);
+			strcat(mods, " ");
+		}
+	}
+	/*
+	 * Without -m every subtest is its own job: after a crash igt_resume
+	 * goes on with the next subtest. With -m it drops the rest of the
+	 * crashed binary's subtests.
+	 */
+	snprintf(args, sizeof(args), "-s%s -l verbose --per-test-timeout %d",
+		 multiple ? " -m" : "", opts.per_test_timeout);
+	for (int i = 0; i < nrunner_env; i++)
+		snprintf(args + strlen(args), sizeof(args) - strlen(args),
+			 " -e '%s'", runner_env[i]);
+	if (opts.test_list)
+		strcat(args, " --test-list /hu/ctl/testlist");
+	if (opts.tests_regex)
+		snprintf(args + strlen(args), sizeof(args) - strlen(args),
+			 " -t '%s'", opts.tests_regex);
+	snprintf(env, sizeof(env),
+		 "HU_MODE=%s\nHU_MODULES=\"%s\"\nHU_RUNNER_ARGS=\"%s\"\n",
+		 resume ? "resume" : "run", mods, args);
+	vm_fmt(path, sizeof(path), "%s/job.env", ctl);
+	if (vm_write_file(path, env))
+		vm_die("cannot write %s", path);
+}
+
+static void prepare_results(void)
+{
+	char path[PATH_MAX + 32];
+	DIR *d;
+	struct dirent *de;
+	bool empty = true;
+
+	if (vm_mkdir_p(opts.results) || !realpath(opts.results, results))
+		vm_die("--results %s: %s", opts.results, strerror(errno));
+	d = opendir(results);
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = false;
+	if (d)
+		closedir(d);
+	if (empty)
+		return;
+	if (!overwrite)
+		vm_die("%s is not empty (use --overwrite)", results);
+	d = opendir(results);
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		vm_fmt(path, sizeof(path), "%s/%s", results, de->d_name);
+		vm_rm_rf(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* --- one boot ------------------------------------------------------------ */
+
+static const char *verdict(const char *word)
+{
+	static const char *const map[][2] = {
+		{ "SUCCESS", "pass" }, { "SKIP", "skip" }, { "FAIL", "fail" },
+		{ "CRASH", "crash" }, { "TIMEOUT", "timeout" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(word, map[i][0]))
+			return map[i][1];
+	return "incomplete";
+}
+
+static void print_test(const char *name, const char *result, double secs,
+		       const char *note)
+{
+	bool bad = vm_result_is_bad(result);
+
+	prog.ntests++;
+	prog.nbad += bad;
+	printf("[%4d] %-60s %-10s %7.2f s%s%s\n", prog.ntests, name, result, secs,
+	       note ? "  " : "", note ? note : "");
+	fflush(stdout);
+}
+
+/* igt_runner -l verbose: "[ts] [n/N] bin (subs)", "[ts] Subtest x: RESULT (t)" */
+static void on_runner_line(void *data, const char *line)
+{
+	const char *l = line;
+	char word[32], name[700];
+	double secs = 0;
+
+	if (verbose)
+		printf("  | %s\n", line);
+	if (l[0] == '[' && strchr(l, ']') && l[1] != ' ')
+		l = strchr(l, ']') + 1;
+	while (*l == ' ')
+		l++;
+	if (l[0] == '[' && strchr(l, '/')) {
+		const char *b = strchr(l, ']');
+
+		if (b && sscanf(b + 1, " %127s", prog.bin) == 1) {
+			prog.sub[0] = prog.dyn[0] = 0;
+		}
+		return;
+	}
+	if (!strncmp(l, "Starting subtest: ", 18)) {
+		snprintf(prog.sub, sizeof(prog.sub), "%s", l + 18);
+		prog.dyn[0] = 0;
+		if (!prog.first_subtest)
+			prog.first_subtest = vm_now();
+		return;
+	}
+	if (!strncmp(l, "Starting dynamic subtest: ", 26)) {
+		snprintf(prog.dyn, sizeof(prog.dyn), "%s", l + 26);
+		return;
+	}
+	if (!strncmp(l, "Subtest ", 8) || !strncmp(l, "Dynamic subtest ", 16)) {
+		bool dyn = l[0] == 'D';
+		const char *n = l + (dyn ? 16 : 8);
+		const char *colon = strstr(n, ": ");
+
+		if (!colon || sscanf(colon + 2, "%31s (%lfs)", word, &secs) < 1)
+			return;
+		if (dyn)
+			snprintf(name, sizeof(name), "igt@%s@%s@%.*s", prog.bin, prog.sub,
+				 (int)(colon - n), n);
+		else
+			snprintf(name, sizeof(name), "igt@%s@%.*s", prog.bin,
+				 (int)(colon - n), n);
+		if (!dyn)
+			prog.sub[0] = 0;
+		else
+			prog.dyn[0] = 0;
+		print_test(name, verdict(word), secs, NULL);
+	}
+}
+
+static void on_console_line(void *data, const char *line)
+{
+	struct outcome *oc = data;
+	const char *m;
+
+	if ((m = strstr(line, "HU-VM: "))) {
+		if (verbose)
+			printf("  > %s\n", m);
+		if (!strncmp(m, "HU-VM: userspace ", 17))
+			oc->t_userspace = strtod(m + 17, NULL);
+		else if (!strncmp(m, "HU-VM: run ", 11) || !strncmp(m, "HU-VM: resume ", 14))
+			oc->reached_run = true;
+		else if (!strncmp(m, "HU-VM: done rc=", 15)) {
+			oc->done = true;
+			oc->done_rc = atoi(m + 15);
+		} else if (!strncmp(m, "HU-VM: init failed", 18)) {
+			snprintf(oc->reason, sizeof(oc->reason), "%s", m);
+		}
+		return;
+	}
+	if (oc->crashed)
+		return;
+	if ((m = strstr(line, "Kernel panic - not syncing")) ||
+	    (m = strstr(line, "Oops: ")) || (m = strstr(line, "BUG: "))) {
+		oc->crashed = true;
+		snprintf(oc->reason, sizeof(oc->reason), "guest %s", m);
+	}
+}
+
+struct boot {
+	struct vm_chan con, run, vmh;
+	struct vm_qmp qmp;
+	struct vm_host host;
+};
+
+static void qmp_lines(void *data, const char *line)
+{
+	struct vm_host *h = data;
+
+	if (strstr(line, "\"event\""))
+		vm_host_event(h, line);
+}
+
+static void boot_once(int n, bool resume, const struct vm_kernel *k,
+		      const char *root, int sigfd, struct outcome *oc)
+{
+	char *argv[160], path[PATH_MAX + 64], sock[PATH_MAX + 16];
+	double t0 = vm_now(), hang_s = opts.per_test_timeout + 90;
+	struct boot b;
+	int pidfd, status = 0;
+
+	memset(oc, 0, sizeof(*oc));
+	write_job(resume);
+	vm_fmt(sock, sizeof(sock), "%s/con", sockdir);
+	vm_fmt(path, sizeof(path), "%s/console-%d.log", logdir, n);
+	if (vm_chan_listen(&b.con, "console", sock, path))
+		vm_die("cannot listen on %s", sock);
+	vm_fmt(sock, sizeof(sock), "%s/run", sockdir);
+	vm_fmt(path, sizeof(path), "%s/runner-%d.log", logdir, n);
+	if (vm_chan_listen(&b.run, "runner", sock, path))
+		vm_die("cannot listen on %s", sock);
+	vm_fmt(sock, sizeof(sock), "%s/qmp", sockdir);
+	vm_fmt(path, sizeof(path), "%s/qmp-%d.log", logdir, n);
+	memset(&b.qmp, 0, sizeof(b.qmp));
+	if (vm_chan_listen(&b.qmp.chan, "qmp", sock, path))
+		vm_die("cannot listen on %s", sock);
+	vm_fmt(sock, sizeof(sock), "%s/vmh", sockdir);
+	if (vm_chan_listen(&b.vmh, "vmhost", sock, NULL))
+		vm_die("cannot listen on %s", sock);
+	vm_host_init(&b.host, &opts, &b.qmp, &b.vmh, ctl);
+	b.qmp.event_cb = vm_host_event;
+	b.qmp.event_data = &b.host;
+	vm_host_write_devices(&b.host);
+
+	if (vm_qemu_argv(&opts, k, root, ctl, results, sockdir, argv, 160) < 0)
+		vm_die("QEMU command line too long");
+	if (n == 1) {
+		FILE *f;
+
+		vm_fmt(path, sizeof(path), "%s/qemu-cmdline.txt", logdir);
+		f = fopen(path, "w");
+		for (int i = 0; f && argv[i]; i++)
+			fprintf(f, "%s%s", argv[i], argv[i + 1] ? " " : "\n");
+		if (f)
+			fclose(f);
+	}
+	vm_fmt(path, sizeof(path), "%s/qemu.log", logdir);
+	qemu_pid = vm_qemu_spawn(argv, path);
+	for (int i = 0; argv[i]; i++)
+		free(argv[i]);
+	if (qemu_pid < 0)
+		vm_die("cannot start QEMU");
+	pidfd = syscall(SYS_pidfd_open, qemu_pid, 0);
+	if (pidfd < 0)
+		vm_die("pidfd_open: %s", strerror(errno));
+
+	for (;;) {
+		struct vm_chan *chans[] = { &b.con, &b.run, &b.vmh, &b.qmp.chan };
+		struct pollfd p[6];
+		double now = vm_now(), idle;
+		int np = 0;
+
+		p[np++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		p[np++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		for (int i = 0; i < 4; i++)
+			p[np++] = (struct pollfd){
+				.fd = chans[i]->fd >= 0 ? chans[i]->fd : chans[i]->lfd,
+				.events = POLLIN };
+		if (poll(p, np, 500) < 0 && errno != EINTR)
+			vm_die("poll: %s", strerror(errno));
+		if (p[1].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) > 0)
+				fprintf(stderr, "hotunplug-vm: signal %d, stopping\n",
+					si.ssi_signo);
+			oc->signalled = true;
+			break;
+		}
+		for (int i = 0; i < 4; i++) {
+			struct vm_chan *c = chans[i];
+
+			if (!p[2 + i].revents)
+				continue;
+			if (c->fd < 0) {
+				vm_chan_accept(c);
+				if (c == &b.qmp.chan && vm_qmp_handshake(&b.qmp, 10000))
+					vm_msg("QMP handshake failed");
+				continue;
+			}
+			if (c == &b.con)
+				vm_chan_read(c, on_console_line, oc);
+			else if (c == &b.run)
+				vm_chan_read(c, on_runner_line, NULL);
+			else if (c == &b.vmh)
+				vm_chan_read(c, vm_host_request, &b.host);
+			else
+				vm_chan_read(c, qmp_lines, &b.host);
+		}
+		if (p[0].revents)
+			break;	/* QEMU exited; channels drained above */
+		vm_host_tick(&b.host);
+		idle = now - (b.run.last_rx > b.con.last_rx ? b.run.last_rx : b.con.last_rx);
+		if (!oc->reached_run && now - t0 > BOOT_TIMEOUT_S) {
+			oc->hung = true;
+			snprintf(oc->reason, sizeof(oc->reason),
+				 "no igt_runner start within %d s of boot", BOOT_TIMEOUT_S);
+			break;
+		}
+		if (oc->reached_run && !oc->done && idle > hang_s) {
+			oc->hung = true;
+			snprintf(oc->reason, sizeof(oc->reason),
+				 "guest hang: no output for %.0f s", idle);
+			break;
+		}
+		if (now - t_start > opts.timeout) {
+			oc->timed_out = true;
+			snprintf(oc->reason, sizeof(oc->reason),
+				 "overall --timeout %d s reached", opts.timeout);
+			break;
+		}
+		/* panic=-1 reboots and -no-reboot exits: QEMU ends by itself */
+	}
+	status = vm_qemu_stop(qemu_pid, 3000);
+	qemu_pid = -1;
+	close(pidfd);
+	/* what QEMU wrote last */
+	vm_chan_read(&b.con, on_console_line, oc);
+	vm_chan_read(&b.run, on_runner_line, NULL);
+	if (!oc->done && !oc->crashed && !oc->hung && !oc->timed_out &&
+	    !oc->signalled && !oc->reason[0])
+		snprintf(oc->reason, sizeof(oc->reason), "QEMU exited (status %d) "
+			 "before the guest finished", status);
+	if (oc->reached_run && !oc->done && !oc->signalled && !oc->timed_out) {
+		char job[PATH_MAX + 32];
+
+		if (!vm_results_last_job(results, job, sizeof(job)))
+			vm_results_attach(job, &b.con, oc->reason);
+		if (prog.bin[0]) {
+			char name[700];
+
+			snprintf(name, sizeof(name), "igt@%s%s%s%s%s", prog.bin,
+				 prog.sub[0] ? "@" : "", prog.sub,
+				 prog.dyn[0] ? "@" : "", prog.dyn);
+			print_test(name, "incomplete", vm_now() - t0, oc->reason);
+		}
+	}
+	if (!oc->done) {
+		printf("[vm] boot %d: %s; console tail:\n", n, oc->reason);
+		vm_chan_tail(&b.con, stdout, 12);
+	}
+	prog.sub[0] = prog.dyn[0] = 0;
+	vm_chan_close(&b.con);
+	vm_chan_close(&b.run);
+	vm_chan_close(&b.vmh);
+	vm_chan_close(&b.qmp.chan);
+	if (b.host.removed || b.host.added || b.host.refused)
+		vm_msg("boot %d: host-side removals %d, re-adds %d, refused %d",
+		       n, b.host.removed, b.host.added, b.host.refused);
+}
+
+/* --- summary ------------------------------------------------------------- */
+
+static int summary(int boots, int crashes)
+{
+	static const char *const order[] = {
+		"pass", "skip", "warn", "dmesg-warn", "fail", "dmesg-fail",
+		"crash", "timeout", "incomplete", "abort", "notrun",
+	};
+	struct vm_result *r = NULL;
+	int n = 0, bad = 0, count[11] = { 0 };
+	double total = vm_now() - t_start;
+
+	if (vm_results_read(results, &r, &n)) {
+		printf("[vm] no results.json in %s\n", results);
+		return 2;
+	}
+	printf("\n%-68s %-10s %8s\n", "test", "result", "time");
+	for (int i = 0; i < n; i++) {
+		printf("%-68s %-10s %7.2fs\n", r[i].name, r[i].result, r[i].time);
+		bad += vm_result_is_bad(r[i].result);
+		for (int j = 0; j < 11; j++)
+			count[j] += !strcmp(r[i].result, order[j]);
+	}
+	printf("\n[vm] %d tests:", n);
+	for (int j = 0; j < 11; j++)
+		if (count[j])
+			printf(" %s %d", order[j], count[j]);
+	printf("\n[vm] %d boot(s), %d crash(es), %.1f s in all, %.2f s per test; "
+	       "results: %s/results.json\n", boots, crashes, total,
+	       n ? total / n : 0.0, results);
+	free(r);
+	return bad ? 1 : 0;
+}
+
+static void copy_logs(void)
+{
+	char dst[PATH_MAX + 16], src[PATH_MAX * 2], to[PATH_MAX * 2];
+	struct dirent *de;
+	DIR *d = opendir(logdir);
+
+	vm_fmt(dst, sizeof(dst), "%s/vm", results);
+	vm_mkdir_p(dst);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		vm_fmt(src, sizeof(src), "%s/%s", logdir, de->d_name);
+		vm_fmt(to, sizeof(to), "%s/%s", dst, de->d_name);
+		vm_copy_file(src, to, 0644);
+	}
+	if (d)
+		closedir(d);
+}
+
+int main(int argc, char **argv)
+{
+	char root[PATH_MAX], build[PATH_MAX], tl[PATH_MAX + 16];
+	struct vm_kernel k;
+	struct outcome oc;
+	int boots = 0, crashes = 0, infra = 0, ntests, ret, sigfd;
+	bool resume = false, finished = false;
+	sigset_t ss;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	parse_args(argc, argv);
+	t_start = vm_now();
+
+	/* signals only through signalfd: QEMU is stopped on every way out */
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGHUP);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	sigfd = signalfd(-1, &ss, SFD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+	atexit(cleanup);
+
+	if (!realpath(opts.build ? opts.build : HU_BUILD_DIR, build))
+		vm_die("build dir %s: %s", opts.build ? opts.build : HU_BUILD_DIR,
+		       strerror(errno));
+	opts.build = build;
+	prepare_results();
+	get_root(root, sizeof(root));
+	if (vm_kernel_prepare(&opts, &k))
+		vm_die("kernel set-up failed");
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/hu-vm.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		vm_die("mkdtemp: %s", strerror(errno));
+	snprintf(ctl, sizeof(ctl), "%s/ctl", tmpdir);
+	snprintf(sockdir, sizeof(sockdir), "%s/s", tmpdir);
+	snprintf(logdir, sizeof(logdir), "%s/log", tmpdir);
+	if (vm_mkdir_p(ctl) || vm_mkdir_p(sockdir) || vm_mkdir_p(logdir))
+		vm_die("cannot create %s", tmpdir);
+	ntests = stage_tests();
+	if (ntests <= 0)
+		vm_die("no test binaries under %s", build);
+	vm_fmt(tl, sizeof(tl), "%s/guest.sh", ctl);
+	{
+		char src[PATH_MAX];
+
+		vm_fmt(src, sizeof(src), "%s/runner/guest/guest.sh", vm_source_dir());
+		if (vm_copy_file(src, tl, 0755))
+			vm_die("cannot copy %s", src);
+	}
+	if (opts.test_list) {
+		vm_fmt(tl, sizeof(tl), "%s/testlist", ctl);
+		if (vm_copy_file(opts.test_list, tl, 0644))
+			vm_die("--test-list %s: cannot read", opts.test_list);
+	}
+	vm_msg("kernel %s, root %s, %d test binaries, GPUs:%s%s%s%s%s, iommu %s, "
+	       "set-up %.1f s", k.version, root, ntests,
+	       opts.ngpus > 0 ? " " : "", opts.ngpus > 0 ? opts.gpus[0].kind : "",
+	       opts.ngpus > 1 ? " " : "", opts.ngpus > 1 ? opts.gpus[1].kind : "",
+	       opts.ngpus > 2 ? " ..." : "",
+	       opts.iommu == VM_IOMMU_INTEL ? "intel" :
+	       opts.iommu == VM_IOMMU_VIRTIO ? "virtio" : "none",
+	       vm_now() - t_start);
+
+	while (boots < opts.max_boots) {
+		double tb = vm_now();
+
+		boots++;
+		boot_once(boots, resume, &k, root, sigfd, &oc);
+		vm_msg("boot %d: userspace at %.2f s (guest clock), %s after %.1f s",
+		       boots, oc.t_userspace,
+		       oc.done ? "finished" : "ended", vm_now() - tb);
+		if (boots == 1 && prog.first_subtest)
+			vm_msg("boot to first subtest: %.2f s", prog.first_subtest - tb);
+		if (oc.signalled || oc.timed_out)
+			break;
+		if (oc.done) {
+			finished = true;
+			break;
+		}
+		if (!oc.reached_run) {
+			/* e.g. TCG's early int3 oops: not the tests' fault */
+			if (++infra > MAX_INFRA_RETRY)
+				break;
+			vm_msg("infrastructure failure before igt_runner started, "
+			       "booting again (%d/%d)", infra, MAX_INFRA_RETRY);
+			continue;
+		}
+		crashes++;
+		resume = true;
+	}
+	copy_logs();
+	if (!finished)
+		printf("[vm] run did not finish: %s\n", oc.reason);
+	ret = summary(boots, crashes);
+	if (!finished && ret == 0)
+		ret = 2;
+	if (finished && oc.done_rc && ret == 0)
+		printf("[vm] igt_runner exited %d\n", oc.done_rc);
+	return oc.signalled ? 130 : ret;
+}

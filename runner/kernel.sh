@@ -1,0 +1,94 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# kernel.sh SUITE [--offline]
+#   Fetches the newest Debian amd64 kernel of SUITE (bookworm, trixie, sid,
+#   backports = bookworm-backports) as its -unsigned binary package (sid: linux-binary + linux-modules), unpacks
+#   it under $HU_CACHE/kernels/VERSION/ with a modules.dep, and prints that
+#   directory (vmlinuz + lib/modules/VERSION, GPU/virtio/9p modules
+#   decompressed). Cached by version; the suite name is a symlink to the
+#   last version seen, used as is with --offline or for 6 hours.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../ci/apt-private.sh"
+
+suite=${1:?usage: kernel.sh SUITE [--offline]}
+offline=${2:-}
+case $suite in
+backports) suite=bookworm-backports ;;
+esac
+kdir=$HU_CACHE/kernels
+mkdir -p "$kdir"
+# private dirs are root's: apt's _apt sandbox user cannot write them
+quiet="-o APT::Sandbox::User=root"
+
+if [ "$offline" = --offline ]; then
+	[ -e "$kdir/$suite/vmlinuz" ] ||
+		{ echo "kernel.sh: no cached kernel for $suite (run once online)" >&2; exit 1; }
+	readlink -f "$kdir/$suite"
+	exit 0
+fi
+
+# Asked the registry less than 6 h ago: use that answer.
+if [ -e "$kdir/$suite/vmlinuz" ] &&
+	[ -n "$(find "$kdir/$suite" -maxdepth 0 -mmin -360 2>/dev/null)" ]; then
+	readlink -f "$kdir/$suite"
+	exit 0
+fi
+apt_private "$suite" $quiet update >/dev/null ||
+	{ echo "kernel.sh: apt update for $suite failed" >&2; exit 1; }
+tmp=$(mktemp -d "$kdir/.fetch.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# The metapackage names the versioned image (signed); its -unsigned twin has
+# the same vmlinuz without the PE signature and the same modules.
+(cd "$tmp" && apt_private "$suite" $quiet download linux-image-amd64 >/dev/null)
+meta=$(ls "$tmp"/linux-image-amd64_*.deb)
+img=$(dpkg-deb -f "$meta" Depends | tr ',' '\n' | sed -n 's/^ *\(linux-image-[^ ]*\).*/\1/p' | head -1)
+[ -n "$img" ] || { echo "kernel.sh: cannot read the image name from $meta" >&2; exit 1; }
+kver=${img#linux-image-}
+out=$kdir/$kver
+if [ ! -e "$out/vmlinuz" ]; then
+	# Older suites: one -unsigned image package. Sid: a signed image
+	# package that depends on linux-binary-V (vmlinuz) + linux-modules-V.
+	get() { (cd "$tmp" && apt_private "$suite" $quiet download "$@" >/dev/null 2>&1); }
+	get "$img-unsigned" || get "$img" ||
+		{ echo "kernel.sh: cannot download $img" >&2; exit 1; }
+	x=$tmp/x
+	for d in "$tmp"/*.deb; do dpkg-deb -x "$d" "$x"; done
+	# 6.1 keeps modules in lib/modules, merged-/usr kernels in usr/lib/modules
+	mods=$x/usr/lib/modules/$kver
+	[ -d "$x/lib/modules/$kver" ] && mods=$x/lib/modules/$kver
+	if [ ! -e "$x/boot/vmlinuz-$kver" ] && [ ! -e "$mods/vmlinuz" ]; then
+		get "linux-binary-$kver" "linux-modules-$kver" ||
+			{ echo "kernel.sh: cannot download linux-binary/modules-$kver" >&2; exit 1; }
+		for d in "$tmp"/linux-binary-*.deb "$tmp"/linux-modules-*.deb; do
+			dpkg-deb -x "$d" "$x"
+		done
+	fi
+	rm -rf "$out.new"
+	mkdir -p "$out.new/lib/modules"
+	if [ -e "$mods/vmlinuz" ]; then
+		mv "$mods/vmlinuz" "$out.new/vmlinuz"
+	else
+		cp "$x/boot/vmlinuz-$kver" "$out.new/vmlinuz"
+	fi
+	mv "$mods" "$out.new/lib/modules/$kver"
+	cp "$x/boot/config-$kver" "$out.new/config" 2>/dev/null || true
+	# Modules the guest loads are decompressed once here: xz under TCG
+	# cost seconds per boot.
+	for d in drivers/gpu drivers/virtio drivers/char drivers/iommu \
+		drivers/video drivers/dma-buf fs/9p net/9p fs/netfs fs/overlayfs; do
+		[ -d "$out.new/lib/modules/$kver/kernel/$d" ] || continue
+		find "$out.new/lib/modules/$kver/kernel/$d" -name '*.ko.xz' -exec xz -d {} +
+		find "$out.new/lib/modules/$kver/kernel/$d" -name '*.ko.zst' \
+			-exec sh -c 'for f; do zstd -qd --rm "$f"; done' - {} +
+	done
+	# sid's split packages ship no modules.builtin/order: depmod wants them
+	for f in modules.builtin modules.builtin.modinfo modules.order; do
+		[ -e "$out.new/lib/modules/$kver/$f" ] || : > "$out.new/lib/modules/$kver/$f"
+	done
+	depmod -b "$out.new" "$kver"
+	echo "$kver" > "$out.new/version"
+	mv "$out.new" "$out"
+fi
+ln -sfn "$kver" "$kdir/$suite"
+echo "$out"

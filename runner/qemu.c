@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The QEMU command line of the VM lane and the QEMU process: TCG (no usable
+ * KVM here), q35 with native PCIe hotplug, GPUs on root ports, optional
+ * IOMMU, the Debian root and our files over 9p, every channel a unix
+ * socket we listen on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+static const struct {
+	const char *kind, *qdev, *module;
+} gpu_kinds[] = {
+	{ "virtio-gpu", "virtio-gpu-pci", "virtio_gpu" },
+	{ "bochs", "bochs-display", "bochs" },
+	{ "qxl", "qxl", "qxl" },
+	/* cirrus-qemu since 7.2, cirrus before: the guest tries both */
+	{ "cirrus", "cirrus-vga", "cirrus-qemu|cirrus" },
+};
+
+const char *vm_gpu_qdev(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(gpu_kinds) / sizeof(gpu_kinds[0]); i++)
+		if (!strcmp(kind, gpu_kinds[i].kind))
+			return gpu_kinds[i].qdev;
+	return NULL;
+}
+
+const char *vm_gpu_module(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(gpu_kinds) / sizeof(gpu_kinds[0]); i++)
+		if (!strcmp(kind, gpu_kinds[i].kind))
+			return gpu_kinds[i].module;
+	return NULL;
+}
+
+/* Root port i sits at 00:(0x10 + i).0: the guest finds its GPU's port there. */
+void vm_port_bdf(int port, char *buf, size_t len)
+{
+	if (port < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "0000:00:%02x.0", 0x10 + port);
+}
+
+#define ADD(...) do {							\
+		if (n >= max - 1)					\
+			return -E2BIG;					\
+		if (asprintf(&argv[n++], __VA_ARGS__) < 0)		\
+			return -ENOMEM;					\
+	} while (0)
+
+int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
+		 const char *root, const char *ctl, const char *out,
+		 const char *sockdir, char **argv, int max)
+{
+	const char *virtfs = "local,security_model=none,multidevs=remap";
+	int n = 0;
+
+	ADD("%s", o->qemu);
+	ADD("-accel"); ADD("tcg,thread=multi");
+	ADD("-cpu"); ADD("max");
+	ADD("-machine"); ADD("q35");
+	ADD("-m"); ADD("%d", o->mem_mb);
+	ADD("-smp"); ADD("2");
+	ADD("-nodefaults"); ADD("-nographic"); ADD("-no-reboot");
+	ADD("-monitor"); ADD("none");
+	/* ttyS0: kernel console; ttyS1: igt_runner's output */
+	ADD("-chardev"); ADD("socket,id=con,path=%s/con", sockdir);
+	ADD("-serial"); ADD("chardev:con");
+	ADD("-chardev"); ADD("socket,id=run,path=%s/run", sockdir);
+	ADD("-serial"); ADD("chardev:run");
+	ADD("-chardev"); ADD("socket,id=qmp,path=%s/qmp", sockdir);
+	ADD("-mon"); ADD("chardev=qmp,mode=control");
+	ADD("-kernel"); ADD("%s", k->vmlinuz);
+	ADD("-initrd"); ADD("%s", k->initramfs);
+	ADD("-append");
+	ADD("console=ttyS0 quiet panic=-1%s%s%s%s",
+	    o->keep_going_on_oops ? "" : " oops=panic",
+	    o->iommu == VM_IOMMU_INTEL ? " intel_iommu=on iommu.strict=1" : "",
+	    o->iommu == VM_IOMMU_VIRTIO ? " iommu.strict=1" : "",
+	    o->append ? o->append : "");
+	/* native pciehp: ACPI hotplug would own the slots otherwise */
+	ADD("-global"); ADD("ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off");
+	if (o->iommu == VM_IOMMU_INTEL) {
+		ADD("-device"); ADD("intel-iommu");
+	} else if (o->iommu == VM_IOMMU_VIRTIO) {
+		ADD("-device"); ADD("virtio-iommu-pci");
+	}
+	/* the guest's request port for host-side unplugs (vmhost.c) */
+	ADD("-device"); ADD("virtio-serial-pci,id=vser");
+	ADD("-chardev"); ADD("socket,id=vmh,path=%s/vmh", sockdir);
+	ADD("-device"); ADD("virtserialport,bus=vser.0,chardev=vmh,name=hu.vmhost");
+	for (int i = 0; i < VM_MAX_PORTS; i++) {
+		ADD("-device");
+		ADD("pcie-root-port,id=rp%d,bus=pcie.0,addr=0x%x,chassis=%d,slot=%d",
+		    i, 0x10 + i, i + 1, i + 1);
+	}
+	for (int i = 0; i < o->ngpus; i++) {
+		const struct vm_gpu *g = &o->gpus[i];
+		bool virtio = !strcmp(g->kind, "virtio-gpu");
+		char bus[16] = "pcie.0";
+
+		if (g->port >= 0)
+			snprintf(bus, sizeof(bus), "rp%d", g->port);
+		ADD("-device");
+		ADD("%s,id=%s,bus=%s%s", g->qdev, g->id, bus,
+		    virtio && o->iommu != VM_IOMMU_NONE ?
+		    ",iommu_platform=on,disable-legacy=on" : "");
+	}
+	ADD("-virtfs"); ADD("%s,path=%s,mount_tag=root,readonly=on", virtfs, root);
+	ADD("-virtfs"); ADD("%s,path=%s,mount_tag=mods,readonly=on", virtfs, k->moddir);
+	ADD("-virtfs"); ADD("%s,path=%s,mount_tag=ctl", virtfs, ctl);
+	ADD("-virtfs"); ADD("%s,path=%s,mount_tag=out", virtfs, out);
+	argv[n] = NULL;
+	return n;
+}
+
+pid_t vm_qemu_spawn(char **argv, const char *logpath)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	/* QEMU dies with us, whatever kills us */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setpgid(0, 0);
+	int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	int nul = open("/dev/null", O_RDONLY);
+
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	if (nul >= 0)
+		dup2(nul, 0);
+	execvp(argv[0], argv);
+	fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* SIGTERM, then SIGKILL after grace_ms; returns the wait status or -1 */
+int vm_qemu_stop(pid_t pid, int grace_ms)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int status;
+
+	if (pid <= 0)
+		return -1;
+	if (waitpid(pid, &status, WNOHANG) == pid)
+		return status;
+	kill(pid, SIGTERM);
+	pfd.fd = syscall(SYS_pidfd_open, pid, 0);
+	if (pfd.fd >= 0) {
+		poll(&pfd, 1, grace_ms);
+		close(pfd.fd);
+	}
+	if (waitpid(pid, &status, WNOHANG) == pid)
+		return status;
+	kill(pid, SIGKILL);
+	return waitpid(pid, &status, 0) == pid ? status : -1;
+}

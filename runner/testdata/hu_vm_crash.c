@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest-only: crashes the guest kernel on purpose, to prove that the VM lane
+ * turns a panic into an incomplete test with the console splat attached,
+ * boots again and resumes with the next test.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "hu_core.h"
+#include "vm_guest.h"
+
+HU_TEST_DESCRIPTION("VM lane self-test: a kernel panic mid-run.");
+
+hu_main
+{
+	hu_describe("Crashes the kernel with sysrq-c: the run must record "
+		    "incomplete with the splat and go on.");
+	hu_subtest("sysrq-panic") {
+		int fd;
+
+		vm_require_guest();
+		fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+		hu_assert(fd >= 0);
+		sync();
+		hu_assert_eq(write(fd, "c", 1), 1);
+		/* only reached if the kernel survived */
+		hu_assert_f(0, "the kernel survived sysrq-c");
+	}
+
+	hu_describe("Runs after the crash: must be on a fresh, untainted kernel.");
+	hu_subtest("fresh-kernel") {
+		unsigned long taint = ~0ul;
+		FILE *f;
+
+		vm_require_guest();
+		f = fopen("/proc/sys/kernel/tainted", "r");
+		hu_assert(f);
+		hu_assert_eq(fscanf(f, "%lu", &taint), 1);
+		fclose(f);
+		hu_assert_eq(taint, 0);
+	}
+}

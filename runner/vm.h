@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hotunplug-vm: shared declarations of the VM lane's host program.
+ */
+#ifndef HU_VM_H
+#define HU_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define VM_MAX_GPUS	4
+#define VM_MAX_PORTS	8	/* root ports: GPUs + spares for re-adds */
+
+enum vm_iommu { VM_IOMMU_NONE, VM_IOMMU_INTEL, VM_IOMMU_VIRTIO };
+
+/* One GPU of the guest, as QEMU knows it. */
+struct vm_gpu {
+	char kind[16];		/* virtio-gpu, bochs, qxl, cirrus */
+	char qdev[32];		/* QEMU driver: virtio-gpu-pci, ... */
+	char id[16];		/* QOM id: gpu0, gpu1, ... */
+	int port;		/* root port index (rpN), -1: on pcie.0 */
+	bool present;		/* false between device_del and device_add */
+};
+
+struct vm_opts {
+	const char *kernel;	/* suite name or bzImage path */
+	const char *modules;	/* lib/modules/VER for a local kernel */
+	struct vm_gpu gpus[VM_MAX_GPUS];
+	int ngpus;
+	enum vm_iommu iommu;
+	const char *test_list;
+	const char *tests_regex;
+	const char *results;
+	const char *root;	/* Debian sid root; default ci/sidroot.sh */
+	const char *build;	/* our build dir (test binaries) */
+	const char *qemu;
+	const char *append;	/* extra guest kernel command line */
+	bool offline;
+	bool keep_going_on_oops; /* no oops=panic */
+	int timeout;		/* whole run, s */
+	int per_test_timeout;	/* s, given to igt_runner */
+	int max_boots;
+	int mem_mb;
+	bool quiet;
+};
+
+/* What a guest kernel is made of on the host. */
+struct vm_kernel {
+	char version[128];
+	char vmlinuz[4096];
+	char moddir[4096];	/* .../lib/modules/VERSION */
+	char initramfs[4096];
+};
+
+/* util.c */
+double vm_now(void);
+__attribute__((format(printf, 1, 2))) void vm_msg(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2))) void vm_die(const char *fmt, ...);
+__attribute__((format(printf, 3, 4)))
+void vm_fmt(char *buf, size_t len, const char *fmt, ...);
+int vm_mkdir_p(const char *path);
+int vm_rm_rf(const char *path);
+int vm_copy_file(const char *src, const char *dst, mode_t mode);
+int vm_write_file(const char *path, const char *text);
+char *vm_read_file(const char *path, size_t max, size_t *len);
+uint64_t vm_hash(uint64_t h, const void *buf, size_t len);
+uint64_t vm_hash_file(uint64_t h, const char *path);
+int vm_run(char *const argv[], char *out, size_t outlen, int timeout_s);
+bool vm_is_exe(const char *path);
+const char *vm_source_dir(void);
+
+/* serial.c: a line channel from QEMU; QEMU connects to our socket */
+#define VM_TAIL_LINES	200
+struct vm_chan {
+	const char *name;
+	int lfd;		/* listening socket, -1 once accepted */
+	int fd;			/* the connection, -1 before accept / after EOF */
+	int log;		/* raw log file, -1 for none */
+	char line[8192];
+	size_t len;
+	char *tail[VM_TAIL_LINES];
+	unsigned int ntail;	/* lines seen; ring index = ntail % VM_TAIL_LINES */
+	double last_rx;
+};
+typedef void (*vm_line_cb)(void *data, const char *line);
+int vm_chan_listen(struct vm_chan *c, const char *name, const char *sock,
+		   const char *logpath);
+int vm_chan_accept(struct vm_chan *c);
+int vm_chan_read(struct vm_chan *c, vm_line_cb cb, void *data);
+int vm_chan_write(struct vm_chan *c, const char *s);
+int vm_chan_wait(struct vm_chan *c, int timeout_ms);
+void vm_chan_tail(const struct vm_chan *c, FILE *out, unsigned int max);
+void vm_chan_close(struct vm_chan *c);
+
+/* qmp.c: QEMU machine protocol over a vm_chan */
+struct vm_qmp {
+	struct vm_chan chan;
+	vm_line_cb event_cb;	/* asynchronous events */
+	void *event_data;
+	bool ready;
+};
+int vm_qmp_handshake(struct vm_qmp *q, int timeout_ms);
+int vm_qmp_cmd(struct vm_qmp *q, const char *json, char *reply, size_t len,
+	       int timeout_ms);
+int vm_json_str(const char *json, const char *key, char *out, size_t len);
+
+/* qemu.c */
+int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
+		 const char *root, const char *ctl, const char *out,
+		 const char *sockdir, char **argv, int max);
+pid_t vm_qemu_spawn(char **argv, const char *logpath);
+int vm_qemu_stop(pid_t pid, int grace_ms);
+const char *vm_gpu_qdev(const char *kind);
+const char *vm_gpu_module(const char *kind);
+void vm_port_bdf(int port, char *buf, size_t len);
+
+/* vmhost.c: the guest's requests for host-side removal and re-add */
+struct vm_host {
+	struct vm_opts *o;
+	struct vm_qmp *qmp;
+	struct vm_chan *req;
+	char devfile[4200];
+	double port_freed[VM_MAX_PORTS];	/* when each port was vacated */
+	struct {
+		char id[16];
+		double deadline;
+	} pending[VM_MAX_GPUS];
+	int removed, added, refused;
+};
+void vm_host_init(struct vm_host *h, struct vm_opts *o, struct vm_qmp *q,
+		  struct vm_chan *req, const char *ctl);
+int vm_host_write_devices(const struct vm_host *h);
+void vm_host_request(void *h, const char *line);
+void vm_host_event(void *h, const char *line);
+void vm_host_tick(struct vm_host *h);
+
+/* results.c */
+struct vm_result {
+	char name[256];
+	char result[24];
+	double time;
+};
+int vm_results_read(const char *dir, struct vm_result **res, int *n);
+int vm_results_last_job(const char *dir, char *job, size_t len);
+int vm_results_attach(const char *job, const struct vm_chan *console,
+		      const char *reason);
+bool vm_result_is_bad(const char *result);
+
+/* kernel.c */
+int vm_kernel_prepare(const struct vm_opts *o, struct vm_kernel *k);
+
+#endif
