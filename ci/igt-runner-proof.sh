@@ -11,6 +11,11 @@
 #            skip, a binary without subtests, the root-only subtest
 #   nonroot  as nobody (--allow-non-root): the root-only subtest skips
 #   abort    exit 112 stops the run: the test after it is notrun
+#   multi    --multiple-mode: one execution per binary (--run-subtest a,b,c),
+#            the runner slices out/err/dmesg per subtest
+# A group fixture that fails writes to stderr before the next subtest
+# starts; run alone, that subtest is "warn" (as for an IGT binary); in one
+# execution with the group's subtests, the stderr belongs to them.
 # Binaries come from $HU_EXAMPLES (default $HU_BUILD/lib/tests/examples);
 # raw results are copied to $HU_BUILD/igt-runner-proof/.
 #
@@ -21,7 +26,7 @@ set -u
 . "$(dirname "$0")/common.sh"
 
 examples=${HU_EXAMPLES:-$HU_BUILD/lib/tests/examples}
-bins="hu_example hu_example_simple hu_example_root"
+bins="hu_example hu_example_simple hu_example_root hu_example_fixture"
 per_test_timeout=5
 tr=/opt/hotunplug/examples	# test root inside the sid root
 res=/var/tmp/hu-proof		# results inside the sid root
@@ -41,13 +46,31 @@ main	igt@hu_example@timeout			timeout
 main	igt@hu_example@set-timeout		fail
 main	igt@hu_example@dmesg-warn		dmesg-warn
 main	igt@hu_example@fork-fail		fail
+main	igt@hu_example@fork-hang		fail
+main	igt@hu_example@fork-crash		fail
+main	igt@hu_example@thread-fail		fail
+main	igt@hu_example@log-ring			fail
+main	igt@hu_example@dynamic-timeout@dyn-block	fail
+main	igt@hu_example@dynamic-timeout@dyn-after	pass
+main	igt@hu_example@dynamic-timeout		fail
 main	igt@hu_example@fixture-skip		skip
 main	igt@hu_example@set-timeout-blocked	fail
 main	igt@hu_example_simple			pass
 main	igt@hu_example_root@needs-root		pass
+main	igt@hu_example_fixture@in-group-1	fail
+main	igt@hu_example_fixture@in-group-2	fail
+main	igt@hu_example_fixture@after-group	warn
 nonroot	igt@hu_example_root@needs-root		skip
 abort	igt@hu_example@abort			abort
 abort	igt@hu_example@pass			notrun
+multi	igt@hu_example_fixture@in-group-1	fail
+multi	igt@hu_example_fixture@in-group-2	fail
+multi	igt@hu_example_fixture@after-group	pass
+multi	igt@hu_example@pass			pass
+multi	igt@hu_example@skip			skip
+multi	igt@hu_example@dmesg-warn		dmesg-warn
+multi	igt@hu_example@dynamic@dyn-fail		fail
+multi	igt@hu_example@dynamic			fail
 "
 
 # Test list of one run: its tests in order, dynamic ones via their parent.
@@ -79,29 +102,36 @@ for b in $bins; do
 	install -m 755 "$examples/$b" "$root$tr/$b"
 done
 echo "$bins" > "$root$tr/test-list.txt"
-for run in main nonroot abort; do
+for run in main nonroot abort multi; do
 	test_list $run > "$root$tr/$run.testlist"
 done
 
-# run_runner RUN [--user USER]: one igt_runner call, bounded.
+# run_runner RUN [RUNNER FLAGS...] [-- sid-chroot FLAGS]: one igt_runner
+# call, bounded.
 run_runner() {
-	local run=$1 t0 rc
+	local run=$1 t0 rc flags=() chroot_flags=()
 	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		flags+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift && chroot_flags=("$@")
 	t0=$(hu_now)
-	timeout -k 10 300 "$HU_REPO/ci/sid-chroot.sh" "$@" \
+	timeout -k 10 300 "$HU_REPO/ci/sid-chroot.sh" "${chroot_flags[@]}" \
 		igt_runner -s -l verbose --per-test-timeout $per_test_timeout \
-		${user_flag:-} --test-list "$tr/$run.testlist" \
+		"${flags[@]}" --test-list "$tr/$run.testlist" \
 		"$tr" "$res/$run" > "$out/$run.log" 2>&1
 	rc=$?
 	echo "[proof] igt_runner $run: exit $rc ($(hu_since "$t0") s), log $out/$run.log"
 	cp -a "$root$res/$run" "$out/$run" 2>/dev/null
 }
-user_flag= run_runner main
-user_flag=--allow-non-root run_runner nonroot --user nobody
-user_flag= run_runner abort
+run_runner main
+run_runner nonroot --allow-non-root -- --user nobody
+run_runner abort
+run_runner multi --multiple-mode
 
 bad=0
-printf '%-8s %-38s %-11s %-11s\n' run test expected got
+printf '%-8s %-44s %-11s %-11s\n' run test expected got
 while read -r run t want; do
 	[ -n "$run" ] || continue
 	got=$(jq -r --arg t "$t" '.tests[$t].result // "missing"' \
@@ -109,7 +139,7 @@ while read -r run t want; do
 	[ -n "$got" ] || got="no-results.json"
 	mark=ok
 	[ "$got" = "$want" ] || { mark=MISMATCH; bad=$((bad + 1)); }
-	printf '%-8s %-38s %-11s %-11s %s\n' "$run" "$t" "$want" "$got" "$mark"
+	printf '%-8s %-44s %-11s %-11s %s\n' "$run" "$t" "$want" "$got" "$mark"
 done <<< "$expected"
 
 n=$(echo "$expected" | grep -c .)
