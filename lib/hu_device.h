@@ -2,14 +2,16 @@
 /*
  * hu_device: the DRM device a test was given, as sysfs sees it.
  *
- * A DRM card hangs off a "parent" device (the one its driver binds to): a
- * PCI function for most GPUs, a virtio device for virtio-gpu (whose own
- * parent is a PCI function), a platform device for vgem. Hot-unplug
- * triggers act on the PCI function or on the parent, so both are recorded:
+ * A DRM card hangs off a parent device: a PCI function for most GPUs (and
+ * for virtio-gpu), a platform device for vgem. The DRM driver binds to that
+ * parent, except on virtio, where it binds to the virtio device below the
+ * PCI function. Hot-unplug triggers act on the PCI function or on the
+ * device the DRM driver binds to, so both are recorded:
  *
- *	card0 -> /sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/virtio0
- *		 parent: virtio0, bus virtio, driver virtio_gpu, module virtio_gpu
- *		 pci:    0000:01:00.0, 1af4:1050, driver virtio-pci
+ *	card0 -> /sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0
+ *		 driver device: virtio0, bus virtio, driver virtio_gpu,
+ *				module virtio_gpu
+ *		 pci:		0000:01:00.0, 1af4:1050, driver virtio-pci
  *
  * After a removal and recovery the nodes may come back renumbered (card1,
  * renderD129): hu_device_refresh() finds them again by PCI address.
@@ -46,6 +48,7 @@ struct hu_device {
 	char card[64];			/* /dev/dri/cardN */
 	char render[64];		/* /dev/dri/renderDN, "" if none */
 	char syspath[HU_PATH_MAX];	/* the card's parent device (realpath) */
+	char drv_path[HU_PATH_MAX];	/* the device the DRM driver binds to */
 	char bus[32];			/* its subsystem: pci, virtio, platform */
 	char name[64];			/* its sysfs name: 0000:01:00.0, virtio0 */
 	char driver[64];		/* its driver: virtio_gpu, bochs-drm */
@@ -53,7 +56,7 @@ struct hu_device {
 	char pci_path[HU_PATH_MAX];	/* PCI function at or above it, or "" */
 	char pci_driver[64];		/* driver of that function: virtio-pci */
 	struct hu_identity pci_id;	/* identity of the PCI function */
-	struct hu_identity parent_id;	/* identity of the parent device */
+	struct hu_identity parent_id;	/* identity of the driver device */
 };
 
 /* --- pure helpers (unit-tested) --------------------------------------- */

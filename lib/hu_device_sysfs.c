@@ -191,6 +191,33 @@ static void find_render(const char *syspath, char *out, size_t len)
 	closedir(d);
 }
 
+/*
+ * virtio-gpu's card hangs off the PCI function, but virtio_gpu binds to the
+ * virtio device below it: that one, if there is one with a driver.
+ */
+static void find_driver_device(const char *syspath, char *out, size_t len)
+{
+	char sub[64], drv[64], child[HU_PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(syspath);
+
+	hu_fmt(out, len, "%s", syspath);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "virtio", 6))
+			continue;
+		hu_fmt(child, sizeof(child), "%s/%s", syspath, de->d_name);
+		if (!hu_sysfs_link_name(child, "subsystem", sub, sizeof(sub)) &&
+		    !strcmp(sub, "virtio") &&
+		    !hu_sysfs_link_name(child, "driver", drv, sizeof(drv))) {
+			hu_fmt(out, len, "%s", child);
+			break;
+		}
+	}
+	closedir(d);
+}
+
 int hu_device_describe(const char *root, const char *card_dir,
 		       struct hu_device *dev)
 {
@@ -206,11 +233,12 @@ int hu_device_describe(const char *root, const char *card_dir,
 	hu_fmt(path, sizeof(path), "%s/device", card_dir);
 	if (!realpath(path, dev->syspath))
 		return -errno;
-	hu_fmt(dev->name, sizeof(dev->name), "%s", base_name(dev->syspath));
-	hu_sysfs_link_name(dev->syspath, "subsystem", dev->bus, sizeof(dev->bus));
-	hu_sysfs_link_name(dev->syspath, "driver", dev->driver,
+	find_driver_device(dev->syspath, dev->drv_path, sizeof(dev->drv_path));
+	hu_fmt(dev->name, sizeof(dev->name), "%s", base_name(dev->drv_path));
+	hu_sysfs_link_name(dev->drv_path, "subsystem", dev->bus, sizeof(dev->bus));
+	hu_sysfs_link_name(dev->drv_path, "driver", dev->driver,
 			   sizeof(dev->driver));
-	hu_fmt(drvdir, sizeof(drvdir), "%s/driver", dev->syspath);
+	hu_fmt(drvdir, sizeof(drvdir), "%s/driver", dev->drv_path);
 	hu_sysfs_link_name(drvdir, "module", dev->module, sizeof(dev->module));
 	find_render(dev->syspath, dev->render, sizeof(dev->render));
 	find_pci(dev->syspath, dev->pci_path, sizeof(dev->pci_path));
@@ -221,7 +249,7 @@ int hu_device_describe(const char *root, const char *card_dir,
 	} else {
 		dev->pci_id.vendor = dev->pci_id.device = -1;
 	}
-	return hu_identity_read(dev->syspath, &dev->parent_id);
+	return hu_identity_read(dev->drv_path, &dev->parent_id);
 }
 
 static int write_str(const char *path, const char *val)

@@ -65,21 +65,34 @@ int hu_drm_driver_name(int fd, char *buf, size_t len)
 	return hu_drm_ioctl(fd, DRM_IOCTL_VERSION, &v);
 }
 
+/* The vgem card, whatever bus it sits on (platform, faux since 6.15). */
 static bool vgem_card(void *data)
 {
-	char *out = data;
+	char *out = data, node[64], name[64];
 	struct dirent *de;
-	DIR *d = opendir("/sys/devices/platform/vgem/drm");
+	DIR *d = opendir("/sys/class/drm");
+	bool found = false;
 
 	if (!d)
 		return false;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "card", 4)) {
-			hu_fmt(out, 64, "/dev/dri/%s", de->d_name);
-			break;
+	while (!found && (de = readdir(d))) {
+		int fd;
+
+		if (strncmp(de->d_name, "card", 4) || strchr(de->d_name, '-'))
+			continue;
+		hu_fmt(node, sizeof(node), "/dev/dri/%s", de->d_name);
+		fd = hu_drm_open(node);
+		if (fd < 0)
+			continue;
+		if (!hu_drm_driver_name(fd, name, sizeof(name)) &&
+		    !strcmp(name, "vgem")) {
+			hu_fmt(out, 64, "%s", node);
+			found = true;
 		}
+		close(fd);
+	}
 	closedir(d);
-	return out[0] && access(out, F_OK) == 0;
+	return found;
 }
 
 int hu_drm_open_vgem(void)

@@ -54,7 +54,6 @@ static const struct {
 	{ "list corruption", false, HU_KMSG_LIST },
 	{ "refcount_t: ", false, HU_KMSG_REFCOUNT },
 	{ "DMA-API: ", false, HU_KMSG_DMA_API },
-	{ "DMAR: DRHD: handling fault", false, HU_KMSG_IOMMU },
 	{ "DMAR: [DMA ", false, HU_KMSG_IOMMU },
 	{ "DMAR: [INTR-REMAP", false, HU_KMSG_IOMMU },
 	{ "IO_PAGE_FAULT", false, HU_KMSG_IOMMU },
@@ -139,10 +138,14 @@ static bool is_rule(const char *t)
 /* Classes whose report is one line: they never absorb what follows. */
 static bool single_line(enum hu_kmsg_class c)
 {
-	return c == HU_KMSG_IOMMU || c == HU_KMSG_TAKEDOWN || c == HU_KMSG_LEAK;
+	return c == HU_KMSG_IOMMU || c == HU_KMSG_LEAK;
 }
 
-/* A generic splat (WARN, BUG, Oops) names what it is about further down. */
+/*
+ * A generic splat (WARN, BUG, Oops) names what it is about further down;
+ * a WARN's own message ("Memory manager not clean during takedown.") comes
+ * just before its "WARNING:" line and opens the splat itself.
+ */
 static bool generic(enum hu_kmsg_class c)
 {
 	return c == HU_KMSG_WARNING || c == HU_KMSG_BUG || c == HU_KMSG_OOPS;

@@ -189,7 +189,7 @@ static int busunbind_fire(struct hu_device *dev)
 
 	hu_fmt(path, sizeof(path), "/sys/bus/%s/drivers/%s/unbind",
 		 dev->bus, dev->driver);
-	return __hu_write_and_wait_gone(dev, path, dev->name, dev->syspath,
+	return __hu_write_and_wait_gone(dev, path, dev->name, dev->drv_path,
 					&dev->parent_id, HU_ID_BOUND,
 					HU_GONE_TIMEOUT_MS);
 }
@@ -200,7 +200,7 @@ static int busbind(struct hu_device *dev)
 
 	hu_fmt(path, sizeof(path), "/sys/bus/%s/drivers/%s/bind",
 		 dev->bus, dev->driver);
-	return __hu_write_and_wait_back(dev, path, dev->name, dev->syspath,
+	return __hu_write_and_wait_back(dev, path, dev->name, dev->drv_path,
 					&dev->parent_id, HU_ID_UNBOUND,
 					HU_BACK_TIMEOUT_MS);
 }
