@@ -136,6 +136,7 @@ struct run {
 	int dmabuf;
 	void *dmabuf_map;
 	uint32_t seed;
+	bool keep_dmabuf;	/* held across recovery, for the new instance */
 	struct hu_oracle *oracle;
 	int refcnt_before;
 };
@@ -341,6 +342,71 @@ static void start_inflight(struct run *r)
 		    "spinner ended before the trigger (job timeout?)\n");
 }
 
+/*
+ * A CPU view of the exported BO after removal: its data, or zeroes (the
+ * dummy page), never anything else; the data itself only where the table
+ * says this view keeps it.
+ */
+static void check_cpu_view(const uint32_t *copy, uint32_t seed,
+			   const char *what)
+{
+	int64_t bad = hu_xe_check_or_zero(copy, BUF_SIZE, seed);
+	bool intact = hu_xe_check(copy, BUF_SIZE, seed) < 0;
+
+	hu_info("%s after removal: %s\n", what, intact ? "data intact" :
+		hu_xe_check_zero(copy, BUF_SIZE) < 0 ? "zero" : "partly zero");
+	hu_assert_f(bad < 0, "%s after removal: dword %" PRId64 " is %#x, "
+		    "neither the BO's data nor zero\n", what, bad,
+		    copy[bad < 0 ? 0 : bad]);
+	if (expected(HU_XE_EXP_DMABUF_CPU_VIEW))
+		hu_assert_f(intact, "%s lost the exported data\n", what);
+}
+
+/*
+ * The exported BO's data, read through the dma-buf by the new instance:
+ * it imports the old dma-buf, copies it with the blitter into its own BO,
+ * and the CPU compares. From 6.16 the old exporter moved the BO to system
+ * memory at removal, so the data must be there.
+ */
+static void check_dmabuf_after(struct run *r)
+{
+	struct hu_xe_buf in, out;
+	struct hu_xe_ctx ctx;
+	int fd = open_render(&g.dev), err;
+	bool must = expected(HU_XE_EXP_DMABUF_KEEPS_DATA);
+
+	log_expect(HU_XE_EXP_DMABUF_KEEPS_DATA);
+	hu_xe_ctx_init(&ctx, fd, 0);
+	hu_xe_buf_bo(&ctx, &out, HU_XE_MEM_SYS, BUF_SIZE, false);
+	memset(out.cpu, 0, BUF_SIZE);
+	err = __hu_xe_buf_import(&ctx, &in, r->dmabuf, BUF_SIZE);
+	hu_info("import of the old dma-buf into the new instance: %s\n",
+		err ? strerror(-err) : "ok");
+	hu_assert_f(!must || !err, "import of the old dma-buf: %s\n",
+		    strerror(-err));
+	if (!err) {
+		err = __hu_xe_copy(&ctx, &in, &out, BUF_SIZE, 10000);
+		hu_assert_f(!must || !err, "copy from the old dma-buf: %s\n",
+			    strerror(-err));
+		if (!err) {
+			bool intact = hu_xe_check(out.cpu, BUF_SIZE, r->seed) < 0;
+
+			hu_info("exported BO through its dma-buf: %s\n",
+				intact ? "data intact" : "data lost");
+			hu_assert_f(!must || intact, "the exported BO lost its "
+				    "data at removal\n");
+		}
+		hu_xe_buf_free(&ctx, &in);
+	}
+	hu_xe_buf_free(&ctx, &out);
+	hu_xe_ctx_fini(&ctx);
+	hu_assert_f(close(fd) == 0, "close: %s\n", strerror(errno));
+	hu_assert_f(close(r->dmabuf) == 0, "close of the old dma-buf: %s\n",
+		    strerror(errno));
+	r->dmabuf = -1;
+	r->keep_dmabuf = false;
+}
+
 /* What must hold right after the device went away. */
 static void probe_gone(struct run *r)
 {
@@ -404,14 +470,11 @@ static void probe_gone(struct run *r)
 	case W_DMABUF: {
 		void *fresh = mmap(NULL, BUF_SIZE, PROT_READ, MAP_SHARED,
 				   r->dmabuf, 0);
-		bool kept_old = false, kept_new = false;
 
+		log_expect(HU_XE_EXP_DMABUF_CPU_VIEW);
 		sig = hu_guarded_access(r->dmabuf_map, BUF_SIZE, copy, -1);
 		hu_assert_f(!sig, "old dma-buf mmap raised signal %d\n", sig);
-		kept_old = hu_xe_check(copy, BUF_SIZE, r->seed) < 0;
-		hu_info("old dma-buf mmap after removal: %s\n", kept_old ?
-			"data intact" : hu_xe_check_zero(copy, BUF_SIZE) < 0 ?
-			"zero" : "changed");
+		check_cpu_view(copy, r->seed, "old dma-buf mmap");
 		if (fresh == MAP_FAILED) {
 			hu_info("new dma-buf mmap after removal: %s\n",
 				strerror(errno));
@@ -419,15 +482,11 @@ static void probe_gone(struct run *r)
 			sig = hu_guarded_access(fresh, BUF_SIZE, copy, -1);
 			hu_assert_f(!sig, "new dma-buf mmap raised signal %d\n",
 				    sig);
-			kept_new = hu_xe_check(copy, BUF_SIZE, r->seed) < 0;
-			hu_info("new dma-buf mmap after removal: %s\n",
-				kept_new ? "data intact" : "lost");
+			check_cpu_view(copy, r->seed, "new dma-buf mmap");
 			munmap(fresh, BUF_SIZE);
 		}
-		log_expect(HU_XE_EXP_DMABUF_KEEPS_DATA);
-		if (expected(HU_XE_EXP_DMABUF_KEEPS_DATA))
-			hu_assert_f(kept_old || kept_new, "the exported BO lost "
-				    "its data at removal\n");
+		/* The data itself is checked by the new instance, later. */
+		r->keep_dmabuf = true;
 		break;
 	}
 	default:
@@ -456,9 +515,11 @@ static void release(struct run *r, bool check)
 	if (r->dmabuf_map && r->dmabuf_map != MAP_FAILED)
 		munmap(r->dmabuf_map, BUF_SIZE);
 	r->dmabuf_map = NULL;
-	if (r->dmabuf >= 0 && close(r->dmabuf) && !err)
-		err = -errno;
-	r->dmabuf = -1;
+	if (r->dmabuf >= 0 && (!check || !r->keep_dmabuf)) {
+		if (close(r->dmabuf) && !err)
+			err = -errno;
+		r->dmabuf = -1;
+	}
 	hu_xe_ctx_fini(&r->ctx);
 	if (r->fd >= 0 && close(r->fd) && !err)
 		err = -errno;
@@ -573,6 +634,8 @@ static void run_scenario(const struct scenario *s)
 
 	recover(s->trigger);
 	health_check(&g.dev, "after recovery");
+	if (r.keep_dmabuf)
+		check_dmabuf_after(&r);
 	if (s->late_close) {
 		/* The old instance's last references go now. */
 		log_expect(HU_XE_EXP_LATECLOSE_MIGRATE);
@@ -777,8 +840,10 @@ static const struct scenario scenarios[] = {
 	  "PCI remove " INFLIGHT "copying a malloc'd userptr into an mmap'd "
 	  "one; the process memory must stay intact; " PROBES },
 	{ "remove-dmabuf-vram", &hu_trigger_remove, W_DMABUF, false,
-	  "PCI remove " INFLIGHT "reading a VRAM BO exported as dma-buf; from "
-	  "6.16 the exported BO keeps its data through the dma-buf; " PROBES },
+	  "PCI remove " INFLIGHT "reading a VRAM BO exported as dma-buf; its "
+	  "mmaps show the data or zeroes, never other data, and from 6.16 the "
+	  "recovered device imports the old dma-buf and copies the data out "
+	  "intact; " PROBES },
 	{ "remove-lateclose-migrate", &hu_trigger_remove, W_MIGRATE, true,
 	  "The Feb 2025 migrate bug sequence: migrate work (PREFETCH), PCI "
 	  "remove with the fd open, close only after rescan and a health "
@@ -792,7 +857,8 @@ static const struct scenario scenarios[] = {
 	{ "unbind-userptr-inflight", &hu_trigger_unbind, W_USERPTR, false,
 	  "Driver unbind " INFLIGHT "copying between userptrs; " PROBES },
 	{ "unbind-dmabuf-vram", &hu_trigger_unbind, W_DMABUF, false,
-	  "Driver unbind " INFLIGHT "reading an exported VRAM BO; " PROBES },
+	  "Driver unbind " INFLIGHT "reading an exported VRAM BO, checked "
+	  "through its dma-buf as in remove-dmabuf-vram; " PROBES },
 	{ "unbind-lateclose-migrate", &hu_trigger_unbind, W_MIGRATE, true,
 	  "Driver unbind with migrate work, the fd closed after rebind and a "
 	  "health check of the new instance; " PROBES },

@@ -71,7 +71,11 @@ static void verdicts(void)
 		 HU_XE_EXPECT_UNKNOWN, "... nor before it");
 
 	check_eq(hu_xe_expect(HU_XE_EXP_IOCTL_ENODEV, HU_KVER(6, 8, 0)),
-		 HU_XE_EXPECT_YES, "ENODEV on held fds from the stable uAPI on");
+		 HU_XE_EXPECT_UNKNOWN, "ENODEV on held fds: 6.8-6.15 unchecked");
+	check_eq(hu_xe_expect(HU_XE_EXP_IOCTL_ENODEV, HU_KVER(6, 16, 0)),
+		 HU_XE_EXPECT_YES, "... asserted from 6.16 (drm_dev_unplug)");
+	check_eq(hu_xe_expect(HU_XE_EXP_DMABUF_CPU_VIEW, HU_KVER(6, 18, 0)),
+		 HU_XE_EXPECT_UNKNOWN, "dma-buf CPU view after removal: unknown");
 	check_eq(hu_xe_expect(HU_XE_EXP_IOCTL_ENODEV, HU_KVER(6, 6, 0)),
 		 HU_XE_EXPECT_UNKNOWN, "before 6.8 nothing is expected");
 	check_eq(hu_xe_expect(HU_XE_EXP_UAPI, HU_KVER(6, 6, 0)),

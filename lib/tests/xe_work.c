@@ -37,6 +37,18 @@ int main(void)
 	b[77] = 1;
 	check_eq(hu_xe_check_zero(b, size), 77, "a non-zero dword is found");
 
+	hu_xe_fill(a, size, 5);
+	check_eq(hu_xe_check_or_zero(a, size, 5), -1, "intact is pattern-or-zero");
+	memset(a, 0, size / 2);
+	check_eq(hu_xe_check_or_zero(a, size, 5), -1,
+		 "half zeroed is pattern-or-zero");
+	a[size / 4 - 1] = 0xdead;
+	check_eq(hu_xe_check_or_zero(a, size, 5), size / 4 - 1,
+		 "a foreign dword is found");
+	hu_xe_fill(b, size, 6);
+	check_eq(hu_xe_check_or_zero(b, size, 5), 0,
+		 "another buffer's pattern is foreign");
+
 	hu_xe_fill_sparse(a, size, 9);
 	check_eq(hu_xe_check_sparse(a, size, 9), -1, "sparse fill checks");
 	a[1024 * 3] = 0;

@@ -22,14 +22,17 @@ static const struct hu_xe_expect_row rows[HU_XE_EXP_COUNT] = {
 		HU_XE_EXP_IOCTL_ENODEV, "ioctl-enodev",
 		"every ioctl on a held fd fails with ENODEV (drm_ioctl checks "
 		"drm_dev_is_unplugged)",
-		V(6, 8), 0, 0, "drm core, before Xe existed",
+		V(6, 16), V(6, 8), 0,
+		"drm core, once the driver calls drm_dev_unplug(): xe_device_"
+		"remove() does from 6.16; 6.8-6.15 not checked",
 	},
 	[HU_XE_EXP_MMAP_ZAPPED] = {
 		HU_XE_EXP_MMAP_ZAPPED, "mmap-zapped",
 		"CPU mmaps of BOs are zapped and fault to a zero dummy page, "
 		"no SIGBUS",
-		V(6, 8), 0, 0,
-		"drm_dev_unplug() unmap_mapping_range + xe_gem_fault dummy page",
+		V(6, 16), V(6, 8), 0,
+		"drm_dev_unplug() unmap_mapping_range + xe_gem_fault dummy page "
+		"(6.8-6.15: whether xe unplugs not checked)",
 	},
 	[HU_XE_EXP_GGTT_NODE_REMOVE] = {
 		HU_XE_EXP_GGTT_NODE_REMOVE, "ggtt-node-remove",
@@ -66,6 +69,14 @@ static const struct hu_xe_expect_row rows[HU_XE_EXP_COUNT] = {
 		V(6, 16), 0, 2,
 		"3cbb651117ff drm/xe/bo: Add a bo remove callback "
 		"(exported BOs are evicted, not purged)",
+	},
+	[HU_XE_EXP_DMABUF_CPU_VIEW] = {
+		HU_XE_EXP_DMABUF_CPU_VIEW, "dmabuf-cpu-view",
+		"a CPU mmap of the exported BO's dma-buf still shows its data "
+		"after removal",
+		0, 0, 2,
+		"unknown: the dma-buf mmap faults through xe_gem_fault, which "
+		"may map the zero dummy page once unplugged; hardware decides",
 	},
 	[HU_XE_EXP_DMABUF_UNMAP] = {
 		HU_XE_EXP_DMABUF_UNMAP, "dmabuf-unmap",

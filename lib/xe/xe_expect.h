@@ -28,6 +28,7 @@ enum hu_xe_expect_id {
 	HU_XE_EXP_LATECLOSE_MIGRATE,	/* bug 1: late close after remove */
 	HU_XE_EXP_BO_REMOVE,		/* bug 2: BOs purged / moved at remove */
 	HU_XE_EXP_DMABUF_KEEPS_DATA,	/* bug 2: exported BOs moved to system */
+	HU_XE_EXP_DMABUF_CPU_VIEW,	/* ... and a CPU mmap of it shows that */
 	HU_XE_EXP_DMABUF_UNMAP,		/* bug 6: dma-buf unmap after eviction */
 	HU_XE_EXP_WEDGED_UNBIND,	/* bug 11: unbind of a wedged device */
 	HU_XE_EXP_NVM_REPROBE,		/* bug 7: no duplicate nvm aux device */

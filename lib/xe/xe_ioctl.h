@@ -29,6 +29,8 @@ int __hu_xe_mmap_offset(int fd, uint32_t handle, uint64_t *offset);
 void *__hu_xe_bo_map(int fd, uint32_t handle, size_t size);
 /* PRIME export (O_RDWR | O_CLOEXEC): 0 and *dmabuf_fd, or -errno. */
 int __hu_xe_bo_export(int fd, uint32_t handle, int *dmabuf_fd);
+/* PRIME import: 0 and *handle, or -errno. */
+int __hu_xe_bo_import(int fd, int dmabuf_fd, uint32_t *handle);
 
 /* --- VMs and binds ----------------------------------------------------- */
 int __hu_xe_vm_create(int fd, uint32_t flags, uint32_t *vm);
@@ -139,6 +141,9 @@ int __hu_xe_buf_bo(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
 		   enum hu_xe_mem mem, uint64_t size, bool exportable);
 int __hu_xe_buf_userptr(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
 			enum hu_xe_buf_kind kind, uint64_t size);
+/* Imports a dma-buf of @size bytes and binds it (no CPU mapping). */
+int __hu_xe_buf_import(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
+		       int dmabuf_fd, uint64_t size);
 void hu_xe_buf_bo(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
 		  enum hu_xe_mem mem, uint64_t size, bool exportable);
 void hu_xe_buf_userptr(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,

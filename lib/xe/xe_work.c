@@ -113,6 +113,16 @@ int64_t hu_xe_check_zero(const void *ptr, uint64_t size)
 	return -1;
 }
 
+int64_t hu_xe_check_or_zero(const void *ptr, uint64_t size, uint32_t seed)
+{
+	const volatile uint32_t *p = ptr;
+
+	for (uint64_t i = 0; i < size / 4; i++)
+		if (p[i] && p[i] != hu_xe_pattern(seed, i))
+			return (int64_t)i;
+	return -1;
+}
+
 /* --- one-shot copies ------------------------------------------------------ */
 
 int __hu_xe_copy(struct hu_xe_ctx *ctx, const struct hu_xe_buf *src,

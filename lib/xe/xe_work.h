@@ -46,6 +46,11 @@ void hu_xe_fill_sparse(void *ptr, uint64_t size, uint32_t seed);
 int64_t hu_xe_check_sparse(const void *ptr, uint64_t size, uint32_t seed);
 /* Index of the first non-zero dword, or -1 if all zero. */
 int64_t hu_xe_check_zero(const void *ptr, uint64_t size);
+/*
+ * Index of the first dword that is neither the pattern nor zero, or -1:
+ * a mapping that lost the data may read zero, never someone else's data.
+ */
+int64_t hu_xe_check_or_zero(const void *ptr, uint64_t size, uint32_t seed);
 
 /* --- one-shot copies ------------------------------------------------------ */
 
