@@ -109,8 +109,12 @@ static void fatal_handler(int sig)
 	for (size_t i = 0; i < N_FATAL; i++) {
 		if (fatal[i].sig != sig)
 			continue;
+		/*
+		 * No stdio flush here: the signal may have interrupted a
+		 * flush of stdout, which would then print its line twice.
+		 * stdout is line buffered, so nothing whole is lost.
+		 */
 		if (fatal[i].name) {
-			fflush(stdout);
 			write_str("Received signal ");
 			write_str(fatal[i].name);
 			write_str(".\n");
@@ -123,7 +127,6 @@ static void fatal_handler(int sig)
 	}
 	restore_defaults();
 	__hu_call_exit_handlers(sig);
-	fflush(stdout);
 	syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), sig);
 	/* Blocked? Then the default action happens on return. */
 }
