@@ -669,6 +669,7 @@ static void run_wedged(void)
 	char mode_path[PATH_MAX], min_path[PATH_MAX], buf[32];
 	const char *engines = "tile0/gt0/engines/bcs";
 	int err, timeout = 100;
+	uint32_t queue;
 
 	require_device(s.trigger);
 	begin_run(&r_init);
@@ -692,23 +693,32 @@ static void run_wedged(void)
 	health_check(&g.dev, "before");
 
 	r.refcnt_before = hu_kmod_refcnt(g.dev.module);
-	r.oracle = hu_oracle_arm(s.name);
-	hu_oracle_ignore(r.oracle, "xe [0-9a-f:.]+: .*([Ww]edged|[Tt]imedout "
-			 "job|[Tt]imeout|GT reset|banned|[Hh]ang)");
-	/* Wedge on the first hang; queues made now time out after @timeout. */
-	hu_install_exit_handler(restore_timeout);
-	hu_assert_ok(write_attr(mode_path, "2"));
-	snprintf(buf, sizeof(buf), "%d", timeout);
-	hu_assert_ok(write_attr(saved_timeout_path, buf));
-
 	r.fd = open_render(&g.dev);
 	hu_xe_ctx_init(&r.ctx, r.fd, 0);
-	restore_timeout(0);	/* queues made from now on: the default */
 	hu_xe_buf_bo(&r.ctx, &r.probe, hu_xe_mem_best(&r.ctx.info), PROBE_SIZE,
 		     false);
 	hu_xe_buf_bo(&r.ctx, &r.src, HU_XE_MEM_SYS, SPIN_COPY, false);
 	hu_xe_buf_bo(&r.ctx, &r.dst, HU_XE_MEM_SYS, SPIN_COPY, false);
 	hu_xe_fill(r.probe.cpu, PROBE_SIZE, r.seed);
+
+	r.oracle = hu_oracle_arm(s.name);
+	hu_oracle_ignore(r.oracle, "xe [0-9a-f:.]+: .*([Ww]edged|[Tt]imedout "
+			 "job|[Tt]imeout|GT reset|banned|[Hh]ang)");
+	/*
+	 * Wedge on the first hang, and give only the spinner's queue the
+	 * short timeout: queues take it from sysfs when they are created
+	 * (the VM's bind queue, made above, keeps the default).
+	 */
+	hu_install_exit_handler(restore_timeout);
+	hu_assert_ok(write_attr(mode_path, "2"));
+	snprintf(buf, sizeof(buf), "%d", timeout);
+	hu_assert_ok(write_attr(saved_timeout_path, buf));
+	err = __hu_xe_exec_queue_create(r.fd, r.ctx.vm,
+					&r.ctx.info.copy_engine, &queue);
+	restore_timeout(0);
+	hu_assert_f(!err, "exec queue: %s\n", strerror(-err));
+	__hu_xe_exec_queue_destroy(r.fd, r.ctx.queue);
+	r.ctx.queue = queue;
 
 	/* A spinner nobody stops hangs past the timeout: the device wedges. */
 	hu_xe_spin_start(&r.ctx, &r.spin, &r.src, &r.dst, SPIN_COPY);

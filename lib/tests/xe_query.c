@@ -190,6 +190,33 @@ static void devices(void)
 		 "PVC (no GMD_ID) uses MEM_COPY by device id");
 	check_eq(hu_xe_pat_wb(&i), 3, "PVC WB PAT index 3");
 
+	/* Two tiles: VRAM instances 1 and 2; tile 0's main GT is near 2. */
+	{
+		size_t size;
+		struct drm_xe_query_mem_regions *m;
+		struct drm_xe_query_gt_list *gl;
+		void *cfg;
+
+		memset(&i, 0, sizeof(i));
+		m = regions_blob(&dg2, &size);
+		m = realloc(m, size + sizeof(m->mem_regions[0]));
+		m->mem_regions[2] = m->mem_regions[1];
+		m->mem_regions[2].instance = 2;
+		m->num_mem_regions = 3;
+		hu_xe_parse_mem_regions(&i, m, size + sizeof(m->mem_regions[0]));
+		free(m);
+		gl = gts_blob(&dg2, &size);
+		gl->gt_list[1].near_mem_regions = 1u << 2;
+		hu_xe_parse_gt_list(&i, gl, size);
+		free(gl);
+		cfg = config_blob(&dg2, &size);
+		hu_xe_parse_config(&i, cfg, size);
+		free(cfg);
+		check(hu_xe_info_finish(&i) == 0 && i.vram == 2 &&
+		      i.regions[i.vram].instance == 2,
+		      "two tiles: VRAM is the one near tile 0's main GT");
+	}
+
 	f = dg2;
 	f.copy_engine = false;
 	check_eq(build(&f, &i), 0, "a device without copy engine parses");
