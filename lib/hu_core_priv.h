@@ -53,6 +53,7 @@ extern const char *__hu_test_description;
 void __hu_log_init(void);
 void __hu_log_set_level(enum hu_log_level level);
 void __hu_log_reset(void);
+void __hu_log_after_fork(void);
 /* Prints "<title>" then the ring between **** DEBUG **** / ****  END  **** */
 void __hu_log_dump(const char *title);
 

@@ -67,6 +67,7 @@ bool __hu_fork(void)
 	hu_assert_f(pid >= 0, "fork failed\n");
 	if (pid == 0) {
 		__hu_mark_child();
+		__hu_log_after_fork();
 		__hu_exit_handlers_reset();
 		n_children = 0;
 		return true;

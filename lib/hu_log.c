@@ -19,8 +19,12 @@ static struct {
 	char *line[RING_SIZE];
 	unsigned int start, count;
 } ring;
-static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Recursive: a failing subtest's signal handler (timeout, crash) logs from
+ * the main thread, possibly while that thread was inside hu_log.
+ */
+static pthread_mutex_t ring_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static pthread_mutex_t print_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static enum hu_log_level log_level = HU_LOG_INFO;
 
 static const char *const level_name[] = {
@@ -47,6 +51,18 @@ void __hu_log_init(void)
 		log_level = HU_LOG_CRITICAL;
 	else if (!strcmp(env, "none"))
 		log_level = HU_LOG_NONE;
+}
+
+/* In a forked child: a lock held by another parent thread stays held. */
+void __hu_log_after_fork(void)
+{
+	pthread_mutexattr_t attr;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&ring_lock, &attr);
+	pthread_mutex_init(&print_lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 }
 
 void __hu_log_set_level(enum hu_log_level level)
