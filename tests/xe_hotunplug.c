@@ -124,6 +124,7 @@ static struct {
 	struct hu_device dev;
 	uint32_t kver;
 	const struct hu_trigger *last;	/* the last one fired */
+	bool wedge_armed;	/* wedged_mode=2 set on the current instance */
 } g;
 
 struct run {
@@ -554,22 +555,41 @@ static void begin_run(const struct run *init)
 }
 
 /*
+ * Brings the device back if a failed subtest left it removed, and rebinds
+ * it if it was left wedged (or armed to wedge). Exits 112 if it cannot.
+ */
+static void reset_device(void)
+{
+	int err = 0;
+
+	if (!hu_device_present(&g.dev)) {
+		err = hu_trigger_restore(&g.dev, g.last);
+	} else if (g.wedge_armed) {
+		hu_info("rebinding %s: a failed subtest left it wedged\n",
+			g.dev.pci_id.bdf);
+		err = hu_trigger_unbind.fire(&g.dev);
+		if (!err)
+			err = hu_trigger_unbind.recover(&g.dev);
+		if (err)
+			err = hu_trigger_restore(&g.dev, &hu_trigger_unbind);
+	}
+	hu_abort_on_f(err, "%s cannot be brought back: %s\n",
+		      g.dev.pci_id.bdf, strerror(-err));
+	g.wedge_armed = false;
+}
+
+/*
  * Every subtest starts from a present device: a failed one may have left
  * it removed. Exits 112 if it cannot be brought back.
  */
 static void require_device(const struct hu_trigger *t)
 {
 	const char *why;
-	int err;
 
 	hu_require_f(g.ready, "%s\n", g.skip);
 	why = t->unsupported ? t->unsupported(&g.dev) : NULL;
 	hu_require_f(!why, "%s: %s\n", t->name, why);
-	if (!hu_device_present(&g.dev)) {
-		err = hu_trigger_restore(&g.dev, g.last);
-		hu_abort_on_f(err, "%s cannot be brought back: %s\n",
-			      g.dev.pci_id.bdf, strerror(-err));
-	}
+	reset_device();
 	g.last = t;
 }
 
@@ -710,6 +730,7 @@ static void run_wedged(void)
 	 * (the VM's bind queue, made above, keeps the default).
 	 */
 	hu_install_exit_handler(restore_timeout);
+	g.wedge_armed = true;	/* until the rebind below */
 	hu_assert_ok(write_attr(mode_path, "2"));
 	snprintf(buf, sizeof(buf), "%d", timeout);
 	hu_assert_ok(write_attr(saved_timeout_path, buf));
@@ -740,6 +761,7 @@ static void run_wedged(void)
 	probe_gone(&r);
 	release(&r, true);
 	recover(s.trigger);
+	g.wedge_armed = false;	/* a new instance: default wedged_mode */
 	health_check(&g.dev, "after rebind");
 	oracle_check(&r, s.name, HU_XE_EXP_WEDGED_UNBIND);
 	hu_oracle_free(r.oracle);
@@ -921,11 +943,7 @@ hu_main
 	hu_fixture {
 		/* Whatever a failed subtest left: released, device back. */
 		release(&r, false);
-		if (g.ready && !hu_device_present(&g.dev)) {
-			int err = hu_trigger_restore(&g.dev, g.last);
-
-			hu_abort_on_f(err, "%s cannot be brought back: %s\n",
-				      g.dev.pci_id.bdf, strerror(-err));
-		}
+		if (g.ready)
+			reset_device();
 	}
 }
