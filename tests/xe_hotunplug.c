@@ -551,6 +551,8 @@ static struct run r = { .fd = -1, .dmabuf = -1 };
 static void begin_run(const struct run *init)
 {
 	release(&r, false);
+	if (r.oracle)
+		hu_oracle_free(r.oracle);
 	r = *init;
 }
 
@@ -664,6 +666,7 @@ static void run_scenario(const struct scenario *s)
 	}
 	oracle_check(&r, s->name, known);
 	hu_oracle_free(r.oracle);
+	r.oracle = NULL;
 	/* The held objects took their module references with them. */
 	check_refcnt(r.refcnt_before);
 	hu_set_timeout(0, NULL);
@@ -765,6 +768,7 @@ static void run_wedged(void)
 	health_check(&g.dev, "after rebind");
 	oracle_check(&r, s.name, HU_XE_EXP_WEDGED_UNBIND);
 	hu_oracle_free(r.oracle);
+	r.oracle = NULL;
 	check_refcnt(r.refcnt_before);
 	hu_set_timeout(0, NULL);
 }
@@ -848,6 +852,7 @@ static void run_rmmod_held(void)
 	health_check(&g.dev, "after reload");
 	oracle_check(&r, s.name, HU_XE_EXP_COUNT);
 	hu_oracle_free(r.oracle);
+	r.oracle = NULL;
 	hu_set_timeout(0, NULL);
 }
 
