@@ -222,6 +222,7 @@ void __hu_abort(const char *file, int line, const char *func,
  * debug and info go to stdout (debug only with --debug or
  * IGT_LOG_LEVEL=debug), warn and critical to stderr. Every line, debug
  * included, is kept in a ring of the last 256 that is dumped on failure.
+ * Each call is one line: a missing trailing newline is added.
  */
 __attribute__((format(printf, 2, 3)))
 void hu_log(enum hu_log_level level, const char *fmt, ...);
@@ -236,7 +237,10 @@ void hu_log(enum hu_log_level level, const char *fmt, ...);
 
 /* --- kernel log markers ------------------------------------------------ */
 
-/* Writes "<level>[IGT] <bin>: <text>" to /dev/kmsg (silently if it can't). */
+/*
+ * Writes "<level>[IGT] <bin>: <text>" to /dev/kmsg (silently if it can't;
+ * HU_KMSG_PATH names another file, for the harness's own tests).
+ */
 __attribute__((format(printf, 2, 3)))
 void hu_kmsg(int level, const char *fmt, ...);
 /* Tells igt_runner to ignore matching dmesg lines in the current subtest. */
