@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The ioctl layer against a fake kernel: this binary defines ioctl(), so
+ * libdrm's drmIoctl() lands here for the fake device fd. Checks that the
+ * wrappers fill the uAPI structs as the header documents them (two-call
+ * DEVICE_QUERY, gem_create placement/caching/flags, bind ops, exec queue
+ * placement, exec), and that after an "unplug" (every ioctl -ENODEV, mmap
+ * refused) the sweep reports every ioctl as ENODEV.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+
+#include "hu_check.h"
+#include "xe/xe_ioctl.h"
+#include "xe/xe_work.h"
+
+static struct {
+	int fd;			/* the fake device */
+	bool unplugged;
+	int queries, bad_queries;
+	struct drm_xe_gem_create create;
+	struct drm_xe_vm_bind bind;
+	struct drm_xe_exec_queue_create queue;
+	struct drm_xe_engine_class_instance eci;
+	struct drm_xe_exec exec;
+	struct drm_xe_sync exec_sync;
+	int binds, execs, waits;
+	uint32_t next_handle;
+} k;
+
+/* A DG2: system instance 0, 16 GiB VRAM instance 1 (256 MiB visible). */
+static size_t blob(uint32_t query, void *out)
+{
+	static union {
+		struct drm_xe_query_config c;
+		uint8_t b[4096];
+	} u;
+	size_t size = 0;
+
+	memset(&u, 0, sizeof(u));
+	switch (query) {
+	case DRM_XE_DEVICE_QUERY_CONFIG:
+		u.c.num_params = 5;
+		u.c.info[0] = 0x56a0;
+		u.c.info[1] = DRM_XE_QUERY_CONFIG_FLAG_HAS_VRAM;
+		u.c.info[2] = 65536;
+		u.c.info[3] = 48;
+		size = sizeof(u.c) + 5 * 8;
+		break;
+	case DRM_XE_DEVICE_QUERY_MEM_REGIONS: {
+		struct drm_xe_query_mem_regions *m = (void *)u.b;
+
+		m->num_mem_regions = 2;
+		m->mem_regions[0].min_page_size = 4096;
+		m->mem_regions[1].mem_class = DRM_XE_MEM_REGION_CLASS_VRAM;
+		m->mem_regions[1].instance = 1;
+		m->mem_regions[1].min_page_size = 65536;
+		m->mem_regions[1].cpu_visible_size = 256 << 20;
+		size = sizeof(*m) + 2 * sizeof(m->mem_regions[0]);
+		break;
+	}
+	case DRM_XE_DEVICE_QUERY_ENGINES: {
+		struct drm_xe_query_engines *e = (void *)u.b;
+
+		e->num_engines = 2;
+		e->engines[1].instance.engine_class = DRM_XE_ENGINE_CLASS_COPY;
+		size = sizeof(*e) + 2 * sizeof(e->engines[0]);
+		break;
+	}
+	case DRM_XE_DEVICE_QUERY_GT_LIST: {
+		struct drm_xe_query_gt_list *g = (void *)u.b;
+
+		g->num_gt = 1;
+		g->gt_list[0].near_mem_regions = 1 << 1;
+		size = sizeof(*g) + sizeof(g->gt_list[0]);
+		break;
+	}
+	}
+	if (out)
+		memcpy(out, u.b, size);
+	return size;
+}
+
+static int fake(unsigned long req, void *arg)
+{
+	if (k.unplugged) {
+		errno = ENODEV;
+		return -1;
+	}
+	/*
+	 * By number: struct sizes differ between libdrm's drm.h and newer
+	 * uAPI headers (SYNCOBJ_WAIT grew), and the kernel takes both.
+	 */
+#define NR(r) _IOC_NR(r)
+	switch (NR(req)) {
+	case NR(DRM_IOCTL_XE_DEVICE_QUERY): {
+		struct drm_xe_device_query *q = arg;
+		size_t need = blob(q->query, NULL);
+
+		k.queries++;
+		if (!q->size) {
+			k.bad_queries += q->data != 0;
+			q->size = need;
+			return 0;
+		}
+		if (q->size != need) {
+			k.bad_queries++;
+			errno = EINVAL;
+			return -1;
+		}
+		blob(q->query, (void *)(uintptr_t)q->data);
+		return 0;
+	}
+	case NR(DRM_IOCTL_XE_GEM_CREATE):
+		k.create = *(struct drm_xe_gem_create *)arg;
+		((struct drm_xe_gem_create *)arg)->handle = ++k.next_handle;
+		return 0;
+	case NR(DRM_IOCTL_XE_GEM_MMAP_OFFSET): {
+		struct drm_xe_gem_mmap_offset *m = arg;
+
+		m->offset = (uint64_t)m->handle << 20;
+		return 0;
+	}
+	case NR(DRM_IOCTL_XE_VM_CREATE):
+		((struct drm_xe_vm_create *)arg)->vm_id = 3;
+		return 0;
+	case NR(DRM_IOCTL_XE_VM_BIND):
+		k.bind = *(struct drm_xe_vm_bind *)arg;
+		k.binds++;
+		return 0;
+	case NR(DRM_IOCTL_XE_EXEC_QUEUE_CREATE):
+		k.queue = *(struct drm_xe_exec_queue_create *)arg;
+		k.eci = *(struct drm_xe_engine_class_instance *)(uintptr_t)
+			k.queue.instances;
+		((struct drm_xe_exec_queue_create *)arg)->exec_queue_id = 5;
+		return 0;
+	case NR(DRM_IOCTL_XE_EXEC):
+		k.exec = *(struct drm_xe_exec *)arg;
+		if (k.exec.num_syncs)
+			k.exec_sync = *(struct drm_xe_sync *)(uintptr_t)
+				k.exec.syncs;
+		k.execs++;
+		return 0;
+	case NR(DRM_IOCTL_SYNCOBJ_CREATE):
+		((struct drm_syncobj_create *)arg)->handle = 9;
+		return 0;
+	case NR(DRM_IOCTL_SYNCOBJ_WAIT):
+		k.waits++;
+		return 0;
+	case NR(DRM_IOCTL_GEM_CLOSE):
+	case NR(DRM_IOCTL_SYNCOBJ_DESTROY):
+	case NR(DRM_IOCTL_XE_VM_DESTROY):
+	case NR(DRM_IOCTL_XE_EXEC_QUEUE_DESTROY):
+		return 0;
+	}
+#undef NR
+	printf("# fake xe: unexpected ioctl %#lx\n", req);
+	errno = ENOTTY;
+	return -1;
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fd == k.fd)
+		return fake(req, arg);
+	return (int)syscall(SYS_ioctl, fd, req, arg);
+}
+
+static void sweep_count(const char *name, int err, void *data)
+{
+	int *enodev = data;
+
+	if (err == -ENODEV)
+		(*enodev)++;
+	else
+		printf("# %s: %d\n", name, err);
+}
+
+int main(void)
+{
+	struct hu_xe_buf bo, exp, up;
+	struct hu_xe_ctx ctx;
+	struct hu_xe_bind pf;
+	struct drm_xe_sync sync;
+	int devnull, enodev = 0, n;
+
+	/* A memfd stands for the device: BO mmaps at handle << 20 work. */
+	k.fd = memfd_create("fake-xe", MFD_CLOEXEC);
+	check(k.fd >= 0 && ftruncate(k.fd, 64 << 20) == 0, "fake device fd");
+
+	check_eq(__hu_xe_ctx_init(&ctx, k.fd, 0), 0, "ctx on the fake DG2");
+	check(k.queries == 8 && k.bad_queries == 0,
+	      "four queries, each asked for its size first");
+	check(ctx.info.has_vram && ctx.info.vram == 1 && ctx.info.devid == 0x56a0,
+	      "query parsed through the ioctl");
+	check(k.queue.width == 1 && k.queue.num_placements == 1 &&
+	      k.queue.vm_id == 3, "exec queue: width 1, one placement, our VM");
+	check(k.eci.engine_class == DRM_XE_ENGINE_CLASS_COPY &&
+	      k.eci.engine_instance == 0 && k.eci.gt_id == 0,
+	      "exec queue on BCS0 of GT0");
+	check_eq(ctx.queue, 5, "exec queue id returned");
+
+	check_eq(__hu_xe_buf_bo(&ctx, &bo, HU_XE_MEM_VRAM, 100, false), 0,
+		 "mapped VRAM BO");
+	check(k.create.size == 65536 && k.create.placement == 0x2 &&
+	      k.create.flags == DRM_XE_GEM_CREATE_FLAG_NEEDS_VISIBLE_VRAM &&
+	      k.create.cpu_caching == DRM_XE_GEM_CPU_CACHING_WC &&
+	      k.create.vm_id == 3,
+	      "gem_create: 64 KiB, VRAM bit, visible, WC, VM-private");
+	check(k.bind.num_binds == 1 && k.bind.vm_id == 3 &&
+	      k.bind.bind.op == DRM_XE_VM_BIND_OP_MAP &&
+	      k.bind.bind.obj == bo.handle && k.bind.bind.obj_offset == 0 &&
+	      k.bind.bind.range == 65536 && k.bind.bind.addr == bo.gpu &&
+	      k.bind.bind.pat_index == 0,
+	      "bind: MAP of the whole BO at its VA, DG2 WB PAT 0");
+	check(k.bind.num_syncs == 1 && k.waits == 1,
+	      "bind waited on its syncobj out-fence");
+	check(bo.cpu && bo.mmap_offset == (uint64_t)bo.handle << 20,
+	      "mapped at the offset MMAP_OFFSET gave");
+
+	check_eq(__hu_xe_buf_bo(&ctx, &exp, HU_XE_MEM_SYS, 5000, true), 0,
+		 "exportable system BO");
+	check(k.create.vm_id == 0 && k.create.placement == 0x1 &&
+	      k.create.cpu_caching == DRM_XE_GEM_CPU_CACHING_WB &&
+	      k.create.size == 8192 && k.create.flags == 0,
+	      "exportable: vm_id 0, system bit, WB, 8 KiB, no flags");
+	check(exp.gpu >= bo.gpu + bo.size, "VAs do not overlap");
+
+	check_eq(__hu_xe_buf_userptr(&ctx, &up, HU_XE_BUF_USERPTR_MALLOC, 5000),
+		 0, "userptr");
+	check(k.bind.bind.op == DRM_XE_VM_BIND_OP_MAP_USERPTR &&
+	      k.bind.bind.obj == 0 &&
+	      k.bind.bind.userptr == (uintptr_t)up.cpu &&
+	      k.bind.bind.range == 8192 && ((uintptr_t)up.cpu & 4095) == 0,
+	      "bind: MAP_USERPTR of the page-aligned malloc, 8 KiB");
+
+	pf = (struct hu_xe_bind) { .vm = 3, .op = DRM_XE_VM_BIND_OP_PREFETCH,
+				   .addr = bo.gpu, .range = bo.size,
+				   .prefetch_region = 1 };
+	check_eq(__hu_xe_vm_bind(k.fd, &pf, NULL, 0), 0, "prefetch");
+	check(k.bind.bind.op == DRM_XE_VM_BIND_OP_PREFETCH &&
+	      k.bind.bind.obj == 0 &&
+	      k.bind.bind.prefetch_mem_region_instance == 1,
+	      "bind: PREFETCH names the region instance, no object");
+
+	sync = hu_xe_sync_out(9);
+	check_eq(__hu_xe_exec(k.fd, ctx.queue, bo.gpu, &sync, 1), 0, "exec");
+	check(k.exec.exec_queue_id == 5 && k.exec.address == bo.gpu &&
+	      k.exec.num_batch_buffer == 1 && k.exec.num_syncs == 1 &&
+	      k.exec_sync.type == DRM_XE_SYNC_TYPE_SYNCOBJ &&
+	      k.exec_sync.flags == DRM_XE_SYNC_FLAG_SIGNAL &&
+	      k.exec_sync.handle == 9,
+	      "exec: queue, batch address, one batch, syncobj out-fence");
+
+	/* Unplug: every ioctl -ENODEV, and mmap refused (/dev/null's ENODEV). */
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	check(devnull >= 0 && dup2(devnull, k.fd) == k.fd, "fake unplug");
+	k.unplugged = true;
+	n = hu_xe_ioctl_sweep(&ctx, &bo, sweep_count, &enodev);
+	check(n >= 16 && enodev == n, "sweep after unplug: %d of %d ioctls "
+	      "gave ENODEV", enodev, n);
+	hu_xe_buf_free(&ctx, &up);
+	hu_xe_buf_free(&ctx, &exp);
+	hu_xe_buf_free(&ctx, &bo);
+	hu_xe_ctx_fini(&ctx);
+	check(!bo.cpu && !up.cpu, "buffers released after unplug");
+	close(devnull);
+	close(k.fd);
+	return check_done();
+}
