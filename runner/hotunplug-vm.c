@@ -34,6 +34,8 @@ static struct vm_opts opts = {
 	.max_boots = 20,
 	.mem_mb = 1536,
 };
+static struct vm_gpu cli_gpus[VM_CLI_GPUS];	/* as given: every boot starts so */
+static int cli_ngpus;
 static char *runner_env[32];
 static int nrunner_env;
 static bool overwrite, verbose, multiple;
@@ -105,8 +107,8 @@ static void add_gpu(const char *kind)
 
 	if (!qdev)
 		vm_die("unknown --gpu %s (virtio-gpu, bochs, qxl, cirrus)", kind);
-	if (opts.ngpus == VM_MAX_GPUS)
-		vm_die("at most %d GPUs", VM_MAX_GPUS);
+	if (opts.ngpus == VM_CLI_GPUS)
+		vm_die("at most %d GPUs", VM_CLI_GPUS);
 	g = &opts.gpus[opts.ngpus];
 	snprintf(g->kind, sizeof(g->kind), "%s", kind);
 	snprintf(g->qdev, sizeof(g->qdev), "%s", qdev);
@@ -215,6 +217,8 @@ static void parse_args(int argc, char **argv)
 	/* GPUs on root ports 0.., cirrus (no PCIe hotplug) on pcie.0 */
 	for (int i = 0, p = 0; i < opts.ngpus; i++)
 		opts.gpus[i].port = strcmp(opts.gpus[i].kind, "cirrus") ? p++ : -1;
+	memcpy(cli_gpus, opts.gpus, sizeof(cli_gpus));
+	cli_ngpus = opts.ngpus;
 }
 
 /* --- set-up ------------------------------------------------------------ */
@@ -475,6 +479,10 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 	int pidfd, status = 0;
 
 	memset(oc, 0, sizeof(*oc));
+	/* host-side unplugs of the last boot changed the device list */
+	memset(opts.gpus, 0, sizeof(opts.gpus));
+	memcpy(opts.gpus, cli_gpus, sizeof(cli_gpus));
+	opts.ngpus = cli_ngpus;
 	write_job(resume);
 	vm_fmt(sock, sizeof(sock), "%s/con", sockdir);
 	vm_fmt(path, sizeof(path), "%s/console-%d.log", logdir, n);
@@ -564,7 +572,6 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 		}
 		if (p[0].revents)
 			break;	/* QEMU exited; channels drained above */
-		vm_host_tick(&b.host);
 		idle = now - (b.run.last_rx > b.con.last_rx ? b.run.last_rx : b.con.last_rx);
 		if (!oc->reached_run && now - t0 > BOOT_TIMEOUT_S) {
 			oc->hung = true;
@@ -620,8 +627,9 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 	vm_chan_close(&b.vmh);
 	vm_chan_close(&b.qmp.chan);
 	if (b.host.removed || b.host.added || b.host.refused)
-		vm_msg("boot %d: host-side removals %d, re-adds %d, refused %d",
-		       n, b.host.removed, b.host.added, b.host.refused);
+		vm_msg("boot %d: host-side device_del %d (DEVICE_DELETED %d), "
+		       "device_add %d, refused %d", n, b.host.removed,
+		       b.host.deleted, b.host.added, b.host.refused);
 }
 
 /* --- summary ------------------------------------------------------------- */

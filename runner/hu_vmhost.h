@@ -5,37 +5,43 @@
  * Header only, so any guest program can use it without linking more.
  *
  * Protocol (docs/vm-lane.md): one request line on the virtio-serial port
- * named "hu.vmhost", one answer line back:
+ * named "hu.vmhost", one answer line back, as soon as QEMU answered:
  *
- *	HU-EXTERNAL-REMOVE <id>  ->  HU-OK REMOVED <id>       (after QEMU's
- *	                                                      DEVICE_DELETED)
- *	HU-EXTERNAL-ADD <id>     ->  HU-OK ADDED <id> <port> <port-bdf>
+ *	HU-EXTERNAL-REMOVE <id>  ->  HU-OK REMOVING <id>   (device_del accepted:
+ *	                             pciehp gets the attention button and
+ *	                             removes the device about 5 s later)
+ *	HU-EXTERNAL-ADD <id>     ->  HU-OK ADDED <new-id> <port> <port-bdf>
  *	HU-PING                  ->  HU-PONG
- *	anything failing         ->  HU-ERR <id> <reason>    (e.g. QEMU refuses
- *	                              device_del for virtio-gpu-pci)
+ *	failure                  ->  HU-ERR <id> <reason>; "refused: ..." when
+ *	                             QEMU refuses (virtio-gpu-pci cannot be
+ *	                             hot-unplugged in QEMU 7.2 or 11.1)
  *
  * <id> is the QOM id of the GPU (gpu0, gpu1, ...). /hu/ctl/vm-devices lists
  * the GPUs, one per line: "<id> <qemu-driver> <root-port> <port-bdf>
  * <present>"; hu_vmhost_id_for_card() maps a DRM card to its id through the
- * root port its PCI device sits under. The host answers a removal within
- * 30 s (pciehp waits 5 s after the attention button); a caller waits at
- * most timeout_ms, so neither side can wait forever. After a removal the
- * host re-adds on another root port: the card comes back under a new PCI
- * address and usually a new minor.
+ * root port its PCI device sits under. A re-added GPU sits on another root
+ * port, so it comes back under a new PCI address, and it may get a new id
+ * (QEMU 7.2 keeps the old one): use the id hu_vmhost_add() returns.
+ *
+ * hu_vmhost_remove() waits for the kernel's "remove" uevent of the PCI
+ * device and hu_vmhost_add() (optionally) for the new card's "add" uevent,
+ * each bounded by timeout_ms; the host never waits on the guest, so neither
+ * side can hang the other.
  *
  * Typical use in a subtest:
  *
  *	char id[32], why[256];
+ *	int minor;
  *
  *	hu_require_f(hu_vmhost_id_for_card(card_minor, id, sizeof(id)) == 0,
  *		     "not in the VM lane or the GPU is not host-pluggable");
  *	... hold fds, mmaps, dma-bufs ...
- *	ret = hu_vmhost_remove(id, 60000, why, sizeof(why));
+ *	ret = hu_vmhost_remove(id, 30000, why, sizeof(why));
  *	hu_require_f(ret != -EOPNOTSUPP, "%s", why);	(QEMU refused)
- *	hu_assert_f(ret == 0, "%s", why);
+ *	hu_assert_f(ret == 0, "%s", why);		(device gone in the guest)
  *	... check the held objects ...
- *	hu_assert_f(hu_vmhost_add(id, 30000, why, sizeof(why)) == 0, "%s", why);
- *	... wait (bounded) for a new /dev/dri/card*, reopen, check health ...
+ *	ret = hu_vmhost_add(id, 30000, id, sizeof(id), &minor, why, sizeof(why));
+ *	hu_assert_f(ret == 0, "%s", why);		(new card is /dev/dri/card<minor>)
  */
 #ifndef HU_VMHOST_H
 #define HU_VMHOST_H
@@ -44,10 +50,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/netlink.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -164,16 +172,152 @@ static inline int hu_vmhost_request(const char *verb, const char *id,
 	return ret;
 }
 
+/* Kernel uevents (the guest may have no udevd): netlink group 1. */
+static inline int hu_vmhost_uevent_open(void)
+{
+	struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_KOBJECT_UEVENT);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Waits for a uevent "<action>@<devpath>" whose devpath starts with prefix
+ * and, if suffix is set, whose last component starts with suffix. Copies
+ * the devpath to out. 0, or -ETIMEDOUT.
+ */
+static inline int hu_vmhost_wait_uevent(int nl, const char *action,
+					const char *prefix, const char *suffix,
+					int timeout_ms, char *out, size_t len)
+{
+	struct timespec end;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		struct pollfd p = { .fd = nl, .events = POLLIN };
+		long left = hu_vmhost__ms_left(&end);
+		size_t al = strlen(action);
+		char buf[8192];
+		const char *path, *last;
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return -ETIMEDOUT;
+		n = recv(nl, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		if (strncmp(buf, action, al) || buf[al] != '@')
+			continue;
+		path = buf + al + 1;
+		last = strrchr(path, '/');
+		if (strncmp(path, prefix, strlen(prefix)) || !last ||
+		    (suffix && strncmp(last + 1, suffix, strlen(suffix))))
+			continue;
+		if (out)
+			snprintf(out, len, "%s", path);
+		return 0;
+	}
+}
+
+/* vm-devices entry of id: its root port's address. 0 or -ENOENT. */
+static inline int hu_vmhost_port_of(const char *id, char *bdf, size_t len)
+{
+	char line[256];
+	FILE *f = fopen(HU_VMHOST_DEVICES, "r");
+	int ret = -ENOENT;
+
+	if (!f)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		char i[32], drv[64], rp[16], b[32];
+		int present;
+
+		if (sscanf(line, "%31s %63s %15s %31s %d", i, drv, rp, b,
+			   &present) == 5 && !strcmp(i, id)) {
+			snprintf(bdf, len, "%s", b);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Host-side removal of GPU id; returns once the guest kernel removed the
+ * PCI device (its "remove" uevent), 0, or -EOPNOTSUPP (QEMU refused),
+ * -ETIMEDOUT, -ENOENT (not in the VM lane), -EIO; reply gets the answer.
+ */
 static inline int hu_vmhost_remove(const char *id, int timeout_ms,
 				   char *reply, size_t len)
 {
-	return hu_vmhost_request("HU-EXTERNAL-REMOVE", id, timeout_ms, reply, len);
+	char port[32], prefix[96];
+	int nl, ret;
+
+	ret = hu_vmhost_port_of(id, port, sizeof(port));
+	if (ret)
+		return ret;
+	/* the GPU is the device below its root port */
+	snprintf(prefix, sizeof(prefix), "/devices/pci0000:00/%s/", port);
+	nl = hu_vmhost_uevent_open();
+	if (nl < 0)
+		return -errno;
+	ret = hu_vmhost_request("HU-EXTERNAL-REMOVE", id, timeout_ms, reply, len);
+	if (!ret) {
+		ret = hu_vmhost_wait_uevent(nl, "remove", prefix, "0000:",
+					    timeout_ms, NULL, 0);
+		if (ret && len)
+			snprintf(reply, len, "no remove uevent below %s within %d ms",
+				 port, timeout_ms);
+	}
+	close(nl);
+	return ret;
 }
 
+/*
+ * Host-side re-add of GPU id (on another root port). new_id gets the id
+ * to use from now on. With minor set, also waits for the new DRM card's
+ * "add" uevent and stores its minor.
+ */
 static inline int hu_vmhost_add(const char *id, int timeout_ms,
+				char *new_id, size_t idlen, int *minor,
 				char *reply, size_t len)
 {
-	return hu_vmhost_request("HU-EXTERNAL-ADD", id, timeout_ms, reply, len);
+	char nid[32] = "", rp[16], port[32], prefix[96], path[512];
+	int nl, ret;
+
+	nl = hu_vmhost_uevent_open();
+	if (nl < 0)
+		return -errno;
+	ret = hu_vmhost_request("HU-EXTERNAL-ADD", id, timeout_ms, reply, len);
+	if (!ret && sscanf(reply, "HU-OK ADDED %31s %15s %31s", nid, rp, port) != 3)
+		ret = -EIO;
+	if (!ret && new_id)
+		snprintf(new_id, idlen, "%s", nid);
+	if (!ret && minor) {
+		snprintf(prefix, sizeof(prefix), "/devices/pci0000:00/%s/", port);
+		ret = hu_vmhost_wait_uevent(nl, "add", prefix, "card", timeout_ms,
+					    path, sizeof(path));
+		if (!ret && sscanf(strrchr(path, '/'), "/card%d", minor) != 1)
+			ret = -EIO;
+		if (ret && len)
+			snprintf(reply, len, "no new card below %s within %d ms",
+				 port, timeout_ms);
+	}
+	close(nl);
+	return ret;
 }
 
 /*

@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define VM_MAX_GPUS	4
+#define VM_MAX_GPUS	16	/* --gpu (4 at most) + host-side re-adds */
+#define VM_CLI_GPUS	4
 #define VM_MAX_PORTS	8	/* root ports: GPUs + spares for re-adds */
 
 enum vm_iommu { VM_IOMMU_NONE, VM_IOMMU_INTEL, VM_IOMMU_VIRTIO };
@@ -21,7 +22,9 @@ struct vm_gpu {
 	char qdev[32];		/* QEMU driver: virtio-gpu-pci, ... */
 	char id[16];		/* QOM id: gpu0, gpu1, ... */
 	int port;		/* root port index (rpN), -1: on pcie.0 */
-	bool present;		/* false between device_del and device_add */
+	bool present;		/* false once device_del was accepted */
+	bool deleted;		/* QEMU said DEVICE_DELETED: id and port free */
+	bool retired;		/* re-added under another id */
 };
 
 struct vm_opts {
@@ -123,18 +126,13 @@ struct vm_host {
 	struct vm_chan *req;
 	char devfile[4200];
 	double port_freed[VM_MAX_PORTS];	/* when each port was vacated */
-	struct {
-		char id[16];
-		double deadline;
-	} pending[VM_MAX_GPUS];
-	int removed, added, refused;
+	int removed, deleted, added, refused;
 };
 void vm_host_init(struct vm_host *h, struct vm_opts *o, struct vm_qmp *q,
 		  struct vm_chan *req, const char *ctl);
 int vm_host_write_devices(const struct vm_host *h);
 void vm_host_request(void *h, const char *line);
 void vm_host_event(void *h, const char *line);
-void vm_host_tick(struct vm_host *h);
 
 /* results.c */
 struct vm_result {
