@@ -35,7 +35,21 @@ static struct {
 	struct drm_xe_sync exec_sync;
 	int binds, execs, waits;
 	uint32_t next_handle;
+	struct { uint64_t addr; uint32_t handle; } map[32];	/* BO binds */
+	int nmap;
+	uint32_t batch[16];	/* the first dwords of the last exec'd batch */
 } k;
+
+/* Reads the first dwords of the BO bound at @addr (its memfd offset). */
+static void read_batch(uint64_t addr)
+{
+	memset(k.batch, 0, sizeof(k.batch));
+	for (int i = 0; i < k.nmap; i++)
+		if (k.map[i].addr == addr &&
+		    pread(k.fd, k.batch, sizeof(k.batch),
+			  (off_t)k.map[i].handle << 20) != sizeof(k.batch))
+			memset(k.batch, 0, sizeof(k.batch));
+}
 
 /* A DG2: system instance 0, 16 GiB VRAM instance 1 (256 MiB visible). */
 static size_t blob(uint32_t query, void *out)
@@ -136,6 +150,10 @@ static int fake(unsigned long req, void *arg)
 	case NR(DRM_IOCTL_XE_VM_BIND):
 		k.bind = *(struct drm_xe_vm_bind *)arg;
 		k.binds++;
+		if (k.bind.bind.op == DRM_XE_VM_BIND_OP_MAP && k.nmap < 32) {
+			k.map[k.nmap].addr = k.bind.bind.addr;
+			k.map[k.nmap++].handle = k.bind.bind.obj;
+		}
 		return 0;
 	case NR(DRM_IOCTL_XE_EXEC_QUEUE_CREATE):
 		k.queue = *(struct drm_xe_exec_queue_create *)arg;
@@ -149,6 +167,7 @@ static int fake(unsigned long req, void *arg)
 			k.exec_sync = *(struct drm_xe_sync *)(uintptr_t)
 				k.exec.syncs;
 		k.execs++;
+		read_batch(k.exec.address);
 		return 0;
 	case NR(DRM_IOCTL_SYNCOBJ_CREATE):
 		((struct drm_syncobj_create *)arg)->handle = 9;
@@ -266,6 +285,19 @@ int main(void)
 	      k.exec_sync.flags == DRM_XE_SYNC_FLAG_SIGNAL &&
 	      k.exec_sync.handle == 9,
 	      "exec: queue, batch address, one batch, syncobj out-fence");
+
+	/*
+	 * A one-shot copy VRAM -> system on DG2: the exec'd batch is one
+	 * XY_FAST_COPY_BLT between the two VAs (src local, dst system hint)
+	 * and MI_BATCH_BUFFER_END.
+	 */
+	check_eq(__hu_xe_copy(&ctx, &bo, &exp, 4096, 1000), 0, "copy");
+	check(k.batch[0] == 0x50800008 && k.batch[1] == 0x13001000 &&
+	      k.batch[3] == 0x00010400,
+	      "copy batch: fast copy, 4 KiB pitch, dst system, one row");
+	check(k.batch[4] == (uint32_t)exp.gpu && k.batch[8] == (uint32_t)bo.gpu,
+	      "copy batch: dst and src are the buffers' VAs");
+	check_eq(k.batch[10], 0x05000000, "copy batch ends with BB_END");
 
 	/* Unplug: every ioctl -ENODEV, and mmap refused (/dev/null's ENODEV). */
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
