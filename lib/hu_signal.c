@@ -139,11 +139,20 @@ static void atexit_handler(void)
 
 void __hu_signals_init(void)
 {
+	/* A stack overflow's SIGSEGV needs a stack to be reported on. */
+	static char altstack[64 * 1024];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa;
 	void *dummy[1];
 
 	/* Loads libgcc's unwinder now, not inside a signal handler. */
 	backtrace(dummy, 1);
+	sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fatal_handler;
+	sa.sa_flags = SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < N_FATAL; i++)
-		signal(fatal[i].sig, fatal_handler);
+		sigaction(fatal[i].sig, &sa, NULL);
 	atexit(atexit_handler);
 }

@@ -42,6 +42,8 @@ static const struct gcase cases[] = {
 	{ "skip", "hu_example", { "--run-subtest", "skip" } },
 	{ "fail", "hu_example", { "--run-subtest", "fail" } },
 	{ "crash", "hu_example", { "--run-subtest", "crash" } },
+	{ "crash-stack", "hu_example",
+	  { "--run-subtest", "crash-stack,timeout", "--sleep-ms", "1" } },
 	{ "dynamic", "hu_example", { "--run-subtest", "dynamic" } },
 	{ "dynamic-filter", "hu_example",
 	  { "--run-subtest", "dynamic", "--dynamic-subtest", "dyn-pass,dyn-s*" } },

@@ -77,6 +77,21 @@ static void *failing_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Recurses until the stack runs out (2^30 frames of 256+ bytes never fit);
+ * the array defeats tail calls.
+ */
+static volatile int recurse_limit = 1 << 30;
+static int __attribute__((noinline)) recurse(int depth)
+{
+	volatile char pad[256];
+
+	if (depth >= recurse_limit)
+		return 0;
+	pad[0] = (char)depth;
+	return recurse(depth + 1) + pad[0];
+}
+
 static void sleep_for_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -124,6 +139,11 @@ hu_main_args(&opts)
 	hu_describe("The subtest raises SIGSEGV.");
 	hu_subtest("crash") {
 		raise(SIGSEGV);
+	}
+
+	hu_describe("The subtest overflows its stack: reported as CRASH.");
+	hu_subtest("crash-stack") {
+		hu_assert_eq(recurse(0), 0);
 	}
 
 	hu_describe("Dynamic subtests: one passes, one skips, one fails.");
