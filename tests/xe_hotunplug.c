@@ -248,9 +248,10 @@ static void setup_work(struct run *r)
 
 	switch (r->s->work) {
 	case W_COPY:
-		/* One-shot copies across every placement, checked. */
+		/* One-shot copies between every pair of placements, checked. */
 		for (int from = HU_XE_AT_SYS; from <= HU_XE_AT_USERPTR_MMAP; from++) {
-			for (int to = HU_XE_AT_SYS; to <= HU_XE_AT_VRAM; to++) {
+			for (int to = HU_XE_AT_SYS; to <= HU_XE_AT_USERPTR_MMAP;
+			     to++) {
 				if (!hu_xe_where_ok(info, from) ||
 				    !hu_xe_where_ok(info, to))
 					continue;
@@ -865,8 +866,8 @@ static void run_rmmod_held(void)
 
 static const struct scenario scenarios[] = {
 	{ "remove-copy-inflight", &hu_trigger_remove, W_COPY, false,
-	  "PCI remove " INFLIGHT "after checked copies between VRAM, system "
-	  "BOs and userptrs; " PROBES },
+	  "PCI remove " INFLIGHT "after checked copies between every pair of "
+	  "VRAM, system BO, malloc'd and mmap'd userptr; " PROBES },
 	{ "remove-prefetch-inflight", &hu_trigger_remove, W_PREFETCH, false,
 	  "PCI remove " INFLIGHT "and a PREFETCH ping-pong VRAM <-> system on "
 	  "the migrate engine (dGPU); " PROBES },
