@@ -68,6 +68,7 @@ static const struct gcase cases[] = {
 	  .min_s = 0.9, .max_s = 4.0 },
 	{ "fixture-fail", "hu_example_fixture", { NULL } },
 	{ "fixture-fail-list", "hu_example_fixture", { "--list-subtests" } },
+	{ "describe-nodoc", "hu_example_fixture", { "--describe" } },
 	{ "debug", "hu_example", { "--debug", "--run-subtest", "skip" } },
 	{ "sleep-ms", "hu_example", { "--run-subtest", "timeout", "--sleep-ms", "10" } },
 	{ "sleep-ms-bad", "hu_example", { "--sleep-ms", "ten" } },

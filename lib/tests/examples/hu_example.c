@@ -235,7 +235,9 @@ hu_main_args(&opts)
 			hu_assert(false);
 	}
 
-	hu_describe("hu_set_timeout(1) with SIGALRM blocked: the watchdog stage fails it.");
+	hu_describe("hu_set_timeout(1) with SIGALRM blocked: the signal stage "
+		    "cannot act, so the watchdog thread prints the FAIL line, "
+		    "runs the exit handlers and exits with 98.");
 	hu_subtest("set-timeout-blocked") {
 		sigset_t set;
 		char buf[1];
