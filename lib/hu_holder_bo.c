@@ -60,19 +60,10 @@ static void dmabuf_acquire(struct hu_ctx *ctx, struct bo_priv *s)
 
 static void import_acquire(struct hu_ctx *ctx, struct bo_priv *s)
 {
-	struct hu_bo vbo;
-
 	dmabuf_acquire(ctx, s);
 	s->vgem = hu_drm_open_vgem();
 	hu_require_f(s->vgem >= 0, "no vgem: %s\n", strerror(-s->vgem));
 	hu_assert_ok(hu_drm_prime_import(s->vgem, s->dmabuf, &s->vhandle));
-	vbo = (struct hu_bo){ .handle = s->vhandle, .size = s->bo.size };
-	hu_assert_ok(hu_drm_dumb_map_offset(s->vgem, &vbo));
-	s->vmap = hu_drm_mmap_bo(s->vgem, &vbo);
-	hu_require_f(s->vmap != MAP_FAILED, "vgem mmap of an import: %s\n",
-		     strerror(errno));
-	hu_assert_f(hu_check_pattern(s->vmap, s->bo.size, ctx->seed),
-		    "the importer does not see the exporter's data\n");
 }
 
 static int bo_release(struct hu_ctx *ctx, void *p)
@@ -181,24 +172,57 @@ static void import_acquire_cb(struct hu_ctx *ctx, void *p)
 	import_acquire(ctx, p);
 }
 
+/*
+ * What an importer can still do with the buffer of a device that is gone:
+ * hand it on (re-export, map, read the data) and fence it (vgem attaches a
+ * fence to the exporter's reservation object; it must signal).
+ */
 static void import_probe(struct hu_ctx *ctx, void *p)
 {
 	struct bo_priv *s = p;
-	int fd, err;
+	int fd, sync_file, err, status, r;
+	uint32_t fence;
+	void *map;
 
 	probe_dmabuf(ctx, s);
-	hu_probe_map(s->vmap, s->bo.size, ctx->seed, true, "vgem importer mmap");
-	/* the importer's handle still names the same buffer */
 	err = hu_drm_prime_export(s->vgem, s->vhandle, &fd);
 	hu_info("vgem importer: re-export %s\n", err ? strerror(-err) : "works");
 	hu_assert_f(!err, "vgem cannot re-export the import: %s\n",
 		    strerror(-err));
+	map = mmap(NULL, s->bo.size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map != MAP_FAILED) {
+		hu_probe_map(map, s->bo.size, ctx->seed, true,
+			     "importer's re-export mmap");
+		munmap(map, s->bo.size);
+	}
 	close(fd);
+
+	err = hu_vgem_fence_attach(s->vgem, s->vhandle, &fence);
+	hu_info("vgem importer: fence on the import %s\n",
+		err ? strerror(-err) : "attached");
+	hu_assert_f(!err, "vgem cannot fence the import: %s\n", strerror(-err));
+	err = hu_dmabuf_export_sync_file(s->dmabuf, &sync_file);
+	if (!err) {
+		r = hu_sync_file_wait(sync_file, 0, &status);
+		hu_assert_f(r == 0, "the importer's fence is signalled early\n");
+	}
+	r = hu_vgem_fence_signal(s->vgem, fence);
+	hu_assert_f(!r || r == -ETIMEDOUT, "VGEM_FENCE_SIGNAL: %s\n",
+		    strerror(-r));	/* ETIMEDOUT: vgem's 10 s timer did */
+	if (!err) {
+		r = hu_sync_file_wait(sync_file, 2000, &status);
+		close(sync_file);
+		hu_info("vgem importer: exporter's sync_file %s, status %d\n",
+			r > 0 ? "signalled" : "NOT signalled", status);
+		hu_assert_f(r > 0 && status == 1, "the exporter's sync_file "
+			    "did not signal the importer's fence\n");
+	}
 }
 
 const struct hu_holder_ops hu_holder_import = {
 	.name = "dmabuf-import",
-	.desc = "the exported dma-buf imported into vgem and mapped there",
+	.desc = "the exported dma-buf imported into vgem, re-exported, mapped "
+		"and fenced from there",
 	.priv_size = sizeof(struct bo_priv),
 	.acquire = import_acquire_cb,
 	.probe = import_probe,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* hu_kmod: module load, unload, refcount and holders via libkmod. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,14 +10,27 @@
 #include "hu_core.h"
 #include "hu_kmod.h"
 
+/* libkmod's own messages ("could not remove ...: busy") go to the debug log:
+ * a refused unload is a measurement here, not an error. */
+static void log_fn(void *data, int prio, const char *file, int line,
+		   const char *fn, const char *fmt, va_list args)
+{
+	char buf[512];
+
+	vsnprintf(buf, sizeof(buf), fmt, args);
+	hu_debug("libkmod: %s", buf);
+}
+
 static struct kmod_ctx *ctx(void)
 {
 	static struct kmod_ctx *c;
 
 	if (!c) {
 		c = kmod_new(NULL, NULL);
-		if (c)
+		if (c) {
+			kmod_set_log_fn(c, log_fn, NULL);
 			kmod_load_resources(c);
+		}
 	}
 	return c;
 }

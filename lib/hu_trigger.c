@@ -272,9 +272,19 @@ static int slot_power(struct hu_device *dev, bool on)
 	if (on && hu_sysfs_read(power, state, sizeof(state)) > 0 &&
 	    !strcmp(state, "1"))
 		return -EALREADY;
-	if (on)
-		return __hu_write_and_wait_back(dev, power, "1", NULL, NULL,
-						HU_ID_ANY, HU_BACK_TIMEOUT_MS);
+	if (on) {
+		int err = __hu_write_and_wait_back(dev, power, "1", NULL, NULL,
+						   HU_ID_ANY, HU_BACK_TIMEOUT_MS);
+		char adapter[HU_PATH_MAX + 16], present[8] = "";
+
+		hu_fmt(adapter, sizeof(adapter), "%s/adapter", slot);
+		if (err && hu_sysfs_read(adapter, present, sizeof(present)) > 0 &&
+		    !strcmp(present, "0"))
+			hu_warn("slot %s is empty after its power-off: the "
+				"platform took the device away (QEMU does), "
+				"only the host can bring it back\n", slot);
+		return err;
+	}
 	return __hu_write_and_wait_gone(dev, power, "0", dev->pci_path,
 					&dev->pci_id, HU_ID_BOUND,
 					HU_GONE_TIMEOUT_MS);

@@ -4,11 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hu_core.h"
 #include "hu_device.h"
 #include "hu_kmod.h"
 #include "hu_trigger.h"
+#include "hu_udev.h"
+#include "runner/hu_vmhost.h"
+
+#define HU_EXTERNAL_TIMEOUT_MS 60000
 
 /* --- rmmod ----------------------------------------------------------- */
 
@@ -64,26 +69,47 @@ const struct hu_trigger hu_trigger_rmmod = {
 	.fire_unheld = rmmod_unheld,
 };
 
-/* --- external -------------------------------------------------------- */
+/* --- external: the VM lane's host (runner/hu_vmhost.h) --------------- */
 
-static int default_request(const struct hu_device *dev, const char *what)
+static char vm_id[32];		/* QOM id of the GPU; may change on re-add */
+
+static int vmhost_request(const struct hu_device *dev, const char *what)
 {
-	const char *id = dev->pci_id.bdf[0] ? dev->pci_id.bdf : dev->name;
+	char why[256] = "";
+	int minor, err;
 
-	printf("HU-EXTERNAL: %s %s\n", what, id);
-	fflush(stdout);
-	hu_kmsg(6, "HU-EXTERNAL: %s %s\n", what, id);
-	return 0;
+	if (!strcmp(what, "remove")) {
+		err = hu_vmhost_remove(vm_id, HU_EXTERNAL_TIMEOUT_MS, why,
+				       sizeof(why));
+	} else {
+		err = hu_vmhost_add(vm_id, HU_EXTERNAL_TIMEOUT_MS, vm_id,
+				    sizeof(vm_id), &minor, why, sizeof(why));
+	}
+	hu_info("VM host %s of %s: %s (%s)\n", what, dev->name,
+		err ? strerror(-err) : "done", why);
+	return err;
 }
 
-hu_external_request_t hu_external_request = default_request;
+hu_external_request_t hu_external_request = vmhost_request;
 
-static const char *need_agent(const struct hu_device *dev)
+static const char *need_host(const struct hu_device *dev)
 {
-	const char *e = getenv("HU_EXTERNAL");
+	char line[256], id[32], drv[64];
+	const char *why = NULL;
+	FILE *f;
 
-	return e && !strcmp(e, "1") ? NULL
-		: "no external agent removes devices here (HU_EXTERNAL=1 unset)";
+	if (hu_vmhost_id_for_card(dev->card_index, vm_id, sizeof(vm_id)))
+		return "no VM host to remove the device (not in the VM lane, "
+		       "or the GPU is not host-pluggable)";
+	/* QEMU 7.2 and 11.1 refuse device_del for virtio-gpu-pci */
+	f = fopen(HU_VMHOST_DEVICES, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%31s %63s", id, drv) == 2 &&
+		    !strcmp(id, vm_id) && !strcmp(drv, "virtio-gpu-pci"))
+			why = "QEMU cannot hot-unplug virtio-gpu-pci";
+	if (f)
+		fclose(f);
+	return why;
 }
 
 static int request(struct hu_device *dev, void *arg)
@@ -91,26 +117,57 @@ static int request(struct hu_device *dev, void *arg)
 	return hu_external_request(dev, arg);
 }
 
-#define HU_EXTERNAL_TIMEOUT_MS 120000
-
 static int external_fire(struct hu_device *dev)
 {
 	return __hu_act_and_wait(dev, request, "remove", false,
 				 HU_EXTERNAL_TIMEOUT_MS);
 }
 
+/* The same kind of device as @old: it may come back at another address. */
+static bool new_instance(void *data)
+{
+	struct hu_device *dev = data, d;
+	char card[64];
+
+	for (int i = 0; i < 64; i++) {
+		hu_fmt(card, sizeof(card), "/sys/class/drm/card%d", i);
+		if (hu_device_describe("/sys", card, &d) ||
+		    d.pci_id.vendor != dev->pci_id.vendor ||
+		    d.pci_id.device != dev->pci_id.device ||
+		    strcmp(d.driver, dev->driver) || access(d.card, F_OK) ||
+		    (d.render[0] && access(d.render, F_OK)))
+			continue;
+		if (strcmp(d.pci_id.bdf, dev->pci_id.bdf))
+			hu_info("device came back at %s (was %s)\n",
+				d.pci_id.bdf, dev->pci_id.bdf);
+		*dev = d;
+		return true;
+	}
+	return false;
+}
+
 static int external_recover(struct hu_device *dev)
 {
-	return __hu_act_and_wait(dev, request, "add", true,
-				 HU_EXTERNAL_TIMEOUT_MS);
+	struct hu_uwait *w = hu_uwait_new();
+	int err;
+
+	if (!w)
+		return -errno;
+	err = hu_external_request(dev, "add");
+	if (!err)
+		err = hu_uwait_until(w, new_instance, dev,
+				     HU_EXTERNAL_TIMEOUT_MS, "new instance");
+	hu_uwait_free(w);
+	return err;
 }
 
 const struct hu_trigger hu_trigger_external = {
 	.name = "external",
-	.desc = "removal by someone else (the VM host), asked for and waited "
-		"for; back likewise",
+	.desc = "removal by the VM host (QEMU device_del, pciehp attention "
+		"button), asked for over the lane's virtio-serial port; back "
+		"by device_add on another root port",
 	.removes = true,
-	.unsupported = need_agent,
+	.unsupported = need_host,
 	.fire = external_fire,
 	.recover = external_recover,
 };
