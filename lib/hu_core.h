@@ -259,6 +259,7 @@ void hu_install_exit_handler(hu_exit_handler_t fn);
  * line, writes the kmsg marker, runs the exit handlers (with sig SIGALRM,
  * killed by SIGKILL if they take 20 s) and _exit()s, so a subtest never
  * hangs. Leaving the (dynamic) subtest or fixture that armed it disarms it.
+ * In a hu_fork() child it does nothing: hu_waitchildren() bounds children.
  */
 void hu_set_timeout(unsigned int seconds, const char *op);
 
