@@ -18,9 +18,12 @@
 #include <unistd.h>
 
 #include <drm/drm.h>
+#include <linux/sync_file.h>
+#include <sys/eventfd.h>
 
 #include "hu_check.h"
 #include "xe/xe_ioctl.h"
+#include "xe/xe_spin.h"
 #include "xe/xe_work.h"
 
 static struct {
@@ -38,7 +41,9 @@ static struct {
 	struct { uint64_t addr; uint32_t handle; } map[32];	/* BO binds */
 	int nmap;
 	uint32_t batch[16];	/* the first dwords of the last exec'd batch */
-} k;
+	int fence;		/* an eventfd plays the exported sync_file */
+	int fence_status;	/* what SYNC_IOC_FILE_INFO reports once readable */
+} k = { .fd = -1, .fence = -1 };
 
 /* Reads the first dwords of the BO bound at @addr (its memfd offset). */
 static void read_batch(uint64_t addr)
@@ -175,6 +180,17 @@ static int fake(unsigned long req, void *arg)
 	case NR(DRM_IOCTL_SYNCOBJ_WAIT):
 		k.waits++;
 		return 0;
+	case NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD): {
+		struct drm_syncobj_handle *h = arg;
+
+		if (h->flags != DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE) {
+			errno = EINVAL;
+			return -1;
+		}
+		k.fence = eventfd(0, EFD_CLOEXEC);
+		h->fd = k.fence;
+		return k.fence < 0 ? -1 : 0;
+	}
 	case NR(DRM_IOCTL_GEM_CLOSE):
 	case NR(DRM_IOCTL_SYNCOBJ_DESTROY):
 	case NR(DRM_IOCTL_XE_VM_DESTROY):
@@ -197,6 +213,10 @@ int ioctl(int fd, unsigned long req, ...)
 	va_end(ap);
 	if (fd == k.fd)
 		return fake(req, arg);
+	if (fd == k.fence && req == SYNC_IOC_FILE_INFO) {
+		((struct sync_file_info *)arg)->status = k.fence_status;
+		return 0;
+	}
 	return (int)syscall(SYS_ioctl, fd, req, arg);
 }
 
@@ -298,6 +318,46 @@ int main(void)
 	check(k.batch[4] == (uint32_t)exp.gpu && k.batch[8] == (uint32_t)bo.gpu,
 	      "copy batch: dst and src are the buffers' VAs");
 	check_eq(k.batch[10], 0x05000000, "copy batch ends with BB_END");
+
+	/*
+	 * The spinner: its batch marks it started at +0x800 (the fake runs
+	 * that first store), loops copying, and ends on the dword at +0x808,
+	 * which the CPU sets to run and then to stop; its exported fence
+	 * (an eventfd here) tells busy from done, and the status is passed on.
+	 */
+	{
+		struct hu_xe_spin spin;
+		uint32_t dw[2];
+
+		check_eq(__hu_xe_spin_start(&ctx, &spin, &bo, &exp, 4096), 0,
+			 "spinner submitted");
+		check(k.batch[0] == 0x10000002 &&
+		      k.batch[1] == (uint32_t)(spin.bo.gpu + 0x800) &&
+		      k.batch[3] == HU_XE_SPIN_STARTED &&
+		      k.batch[4] == 0x02800000 && k.batch[5] == 0x50800008,
+		      "spinner batch: mark started, ARB_CHECK, fast copy");
+		check(!hu_xe_spin_started(&spin) &&
+		      !hu_xe_spin_wait_started(&spin, 20),
+		      "not started until the GPU writes the marker");
+		((uint32_t *)spin.bo.cpu)[0x800 / 4] = k.batch[3];
+		check(hu_xe_spin_wait_started(&spin, 20), "started");
+		check(pread(k.fd, dw, 8, ((off_t)spin.bo.handle << 20) + 0x808) ==
+		      8 && dw[0] == HU_XE_SPIN_RUN, "end dword says run");
+		check(hu_xe_spin_busy(&spin) && hu_xe_spin_wait(&spin, 10) == 0,
+		      "an unsignalled fence: busy, the wait times out");
+		hu_xe_spin_stop(&spin);
+		check(pread(k.fd, dw, 8, ((off_t)spin.bo.handle << 20) + 0x808) ==
+		      8 && dw[0] == HU_XE_SPIN_STOP, "stop writes the end dword");
+		k.fence_status = -ECANCELED;
+		check(write(k.fence, &(uint64_t){ 1 }, 8) == 8, "fence signals");
+		check(!hu_xe_spin_busy(&spin) &&
+		      hu_xe_spin_wait(&spin, 1000) == -ECANCELED,
+		      "a signalled fence: not busy, its error status returned");
+		k.fence_status = 1;
+		check_eq(hu_xe_spin_wait(&spin, 1000), 1, "status 1: signalled ok");
+		hu_xe_spin_free(&spin);
+		check(fcntl(k.fence, F_GETFD) < 0, "the exported fence is closed");
+	}
 
 	/* Unplug: every ioctl -ENODEV, and mmap refused (/dev/null's ENODEV). */
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
