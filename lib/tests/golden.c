@@ -57,6 +57,7 @@ static const struct gcase cases[] = {
 	{ "set-timeout-blocked-handlers", "hu_example",
 	  { "--exit-handlers", "--run-subtest", "set-timeout-blocked" },
 	  .min_s = 2.9, .max_s = 8.0 },
+	{ "dmesg-ignored", "hu_example", { "--run-subtest", "dmesg-ignored" } },
 	{ "fork-fail", "hu_example", { "--run-subtest", "fork-fail" } },
 	{ "abort", "hu_example", { "--run-subtest", "abort" } },
 	{ "fork-hang", "hu_example", { "--run-subtest", "fork-hang" },

@@ -5,6 +5,7 @@
  * process (watchdog exit, abort), so they come last.
  */
 #include <pthread.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -175,6 +176,17 @@ hu_main_args(&opts)
 		hu_require_f(access("/dev/kmsg", W_OK) == 0,
 			     "/dev/kmsg is not writable\n");
 		hu_kmsg(4, "WARNING test line\n");
+	}
+
+	hu_describe("Emits an ignore regex, then a <4> line it matches: igt_runner keeps it pass.");
+	hu_subtest("dmesg-ignored") {
+		const char *re_str = "expected noise [0-9]+";
+		regex_t re;
+
+		hu_assert_eq(regcomp(&re, re_str, REG_EXTENDED | REG_NOSUB), 0);
+		regfree(&re);
+		hu_emit_ignore_dmesg_regex(re_str);
+		hu_kmsg(4, "expected noise %d\n", 42);
 	}
 
 	hu_describe("Children: one fails, so the subtest fails.");
