@@ -38,6 +38,7 @@ struct hu_iommu_oracle {
 	int narmed;
 	char probes[1024];
 	long dma_debug_errors;	/* -1: no DMA-API debug */
+	struct hu_iommu_report last;	/* of the last printed verdict */
 };
 
 /* Event candidates: the map side is optional, the leave and unmap sides
@@ -436,7 +437,7 @@ int __hu_iommu_oracle_verdict(struct hu_iommu_oracle *o,
 
 int hu_iommu_oracle_verdict(struct hu_iommu_oracle *o, const char *stage)
 {
-	static struct hu_iommu_report r;
+	struct hu_iommu_report r;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -455,6 +456,7 @@ int hu_iommu_oracle_verdict(struct hu_iommu_oracle *o, const char *stage)
 		hu_iommu_report_print(&r, f, "");
 		fclose(f);
 	}
+	o->last = r;
 	if (n)
 		hu_warn("iommu oracle (%s): %d finding(s)\n%s", stage, n,
 			buf ? buf : "");
@@ -464,6 +466,12 @@ int hu_iommu_oracle_verdict(struct hu_iommu_oracle *o, const char *stage)
 			r.overflow ? "; buffer overflowed" : "");
 	free(buf);
 	return n;
+}
+
+const struct hu_iommu_report *hu_iommu_oracle_report(
+	const struct hu_iommu_oracle *o)
+{
+	return &o->last;
 }
 
 int hu_iommu_oracle_save(struct hu_iommu_oracle *o, const char *path)

@@ -76,6 +76,10 @@ int __hu_iommu_oracle_verdict(struct hu_iommu_oracle *o,
  */
 int hu_iommu_oracle_verdict(struct hu_iommu_oracle *o, const char *stage);
 
+/* The report of the last hu_iommu_oracle_verdict() (zeroed before one). */
+const struct hu_iommu_report *hu_iommu_oracle_report(
+	const struct hu_iommu_oracle *o);
+
 /* Writes the raw trace to @path, for a bug report or a unit-test sample. */
 int hu_iommu_oracle_save(struct hu_iommu_oracle *o, const char *path);
 
