@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <drm/drm.h>
@@ -36,7 +37,9 @@ static struct {
 	struct drm_xe_engine_class_instance eci;
 	struct drm_xe_exec exec;
 	struct drm_xe_sync exec_sync;
-	int binds, execs, waits;
+	int binds, execs, waits, vms;
+	int prefetches, prefetch_to[2];	/* count, and per region instance */
+	uint32_t prefetch_vm;
 	uint32_t next_handle;
 	struct { uint64_t addr; uint32_t handle; } map[32];	/* BO binds */
 	int nmap;
@@ -52,11 +55,11 @@ static void read_batch(uint64_t addr)
 	for (int i = 0; i < k.nmap; i++)
 		if (k.map[i].addr == addr &&
 		    pread(k.fd, k.batch, sizeof(k.batch),
-			  (off_t)k.map[i].handle << 20) != sizeof(k.batch))
+			  (off_t)k.map[i].handle << 23) != sizeof(k.batch))
 			memset(k.batch, 0, sizeof(k.batch));
 }
 
-/* A DG2: system instance 0, 16 GiB VRAM instance 1 (256 MiB visible). */
+/* A DG2: system instance 0, VRAM instance 1 (24 MiB visible: a small fake). */
 static size_t blob(uint32_t query, void *out)
 {
 	static union {
@@ -83,7 +86,7 @@ static size_t blob(uint32_t query, void *out)
 		m->mem_regions[1].mem_class = DRM_XE_MEM_REGION_CLASS_VRAM;
 		m->mem_regions[1].instance = 1;
 		m->mem_regions[1].min_page_size = 65536;
-		m->mem_regions[1].cpu_visible_size = 256 << 20;
+		m->mem_regions[1].cpu_visible_size = 24 << 20;	/* small */
 		size = sizeof(*m) + 2 * sizeof(m->mem_regions[0]);
 		break;
 	}
@@ -146,15 +149,20 @@ static int fake(unsigned long req, void *arg)
 	case NR(DRM_IOCTL_XE_GEM_MMAP_OFFSET): {
 		struct drm_xe_gem_mmap_offset *m = arg;
 
-		m->offset = (uint64_t)m->handle << 20;
+		m->offset = (uint64_t)m->handle << 23;
 		return 0;
 	}
 	case NR(DRM_IOCTL_XE_VM_CREATE):
-		((struct drm_xe_vm_create *)arg)->vm_id = 3;
+		((struct drm_xe_vm_create *)arg)->vm_id = 3 + k.vms++;
 		return 0;
 	case NR(DRM_IOCTL_XE_VM_BIND):
 		k.bind = *(struct drm_xe_vm_bind *)arg;
 		k.binds++;
+		if (k.bind.bind.op == DRM_XE_VM_BIND_OP_PREFETCH) {
+			k.prefetches++;
+			k.prefetch_to[k.bind.bind.prefetch_mem_region_instance & 1]++;
+			k.prefetch_vm = k.bind.vm_id;
+		}
 		if (k.bind.bind.op == DRM_XE_VM_BIND_OP_MAP && k.nmap < 32) {
 			k.map[k.nmap].addr = k.bind.bind.addr;
 			k.map[k.nmap++].handle = k.bind.bind.obj;
@@ -238,9 +246,9 @@ int main(void)
 	struct drm_xe_sync sync;
 	int devnull, enodev = 0, n;
 
-	/* A memfd stands for the device: BO mmaps at handle << 20 work. */
+	/* A memfd stands for the device: BO mmaps at handle << 23 work. */
 	k.fd = memfd_create("fake-xe", MFD_CLOEXEC);
-	check(k.fd >= 0 && ftruncate(k.fd, 64 << 20) == 0, "fake device fd");
+	check(k.fd >= 0 && ftruncate(k.fd, 512 << 20) == 0, "fake device fd");
 
 	check_eq(__hu_xe_ctx_init(&ctx, k.fd, 0), 0, "ctx on the fake DG2");
 	check(k.queries == 8 && k.bad_queries == 0,
@@ -269,7 +277,7 @@ int main(void)
 	      "bind: MAP of the whole BO at its VA, DG2 WB PAT 0");
 	check(k.bind.num_syncs == 1 && k.waits == 1,
 	      "bind waited on its syncobj out-fence");
-	check(bo.cpu && bo.mmap_offset == (uint64_t)bo.handle << 20,
+	check(bo.cpu && bo.mmap_offset == (uint64_t)bo.handle << 23,
 	      "mapped at the offset MMAP_OFFSET gave");
 
 	check_eq(__hu_xe_buf_bo(&ctx, &exp, HU_XE_MEM_SYS, 5000, true), 0,
@@ -341,12 +349,12 @@ int main(void)
 		      "not started until the GPU writes the marker");
 		((uint32_t *)spin.bo.cpu)[0x800 / 4] = k.batch[3];
 		check(hu_xe_spin_wait_started(&spin, 20), "started");
-		check(pread(k.fd, dw, 8, ((off_t)spin.bo.handle << 20) + 0x808) ==
+		check(pread(k.fd, dw, 8, ((off_t)spin.bo.handle << 23) + 0x808) ==
 		      8 && dw[0] == HU_XE_SPIN_RUN, "end dword says run");
 		check(hu_xe_spin_busy(&spin) && hu_xe_spin_wait(&spin, 10) == 0,
 		      "an unsignalled fence: busy, the wait times out");
 		hu_xe_spin_stop(&spin);
-		check(pread(k.fd, dw, 8, ((off_t)spin.bo.handle << 20) + 0x808) ==
+		check(pread(k.fd, dw, 8, ((off_t)spin.bo.handle << 23) + 0x808) ==
 		      8 && dw[0] == HU_XE_SPIN_STOP, "stop writes the end dword");
 		k.fence_status = -ECANCELED;
 		check(write(k.fence, &(uint64_t){ 1 }, 8) == 8, "fence signals");
@@ -357,6 +365,55 @@ int main(void)
 		check_eq(hu_xe_spin_wait(&spin, 1000), 1, "status 1: signalled ok");
 		hu_xe_spin_free(&spin);
 		check(fcntl(k.fence, F_GETFD) < 0, "the exported fence is closed");
+	}
+
+	/*
+	 * Background work. Overcommit: visible VRAM (24 MiB) + half of it in
+	 * 12 evictable BOs of 4 MiB (rounded to 2 MiB), exportable, bound in
+	 * a VM of their own; a round prefetches each to VRAM once.
+	 */
+	{
+		struct hu_xe_bg bg;
+		char why[128] = "";
+		int64_t end;
+
+		check_eq(hu_xe_bg_prepare(&ctx, &bg, HU_XE_BG_EVICT, 0, 1 << 20),
+			 -ENOSPC, "overcommit refused without the system memory");
+		check_eq(hu_xe_bg_prepare(&ctx, &bg, HU_XE_BG_EVICT, 0, 1ull << 30),
+			 0, "overcommit set");
+		check(bg.num_bufs == 12 && bg.bufs[0].size == 4 << 20 &&
+		      k.create.placement == 0x3 && k.create.vm_id == 0 &&
+		      bg.ctx->vm != ctx.vm,
+		      "12 x 4 MiB, VRAM|system, exportable, own VM");
+		k.prefetches = k.prefetch_to[0] = k.prefetch_to[1] = 0;
+		check_eq(hu_xe_bg_round(&bg, why, sizeof(why)), 0,
+			 "a round of evictions, data intact");
+		check(k.prefetches == 12 && k.prefetch_to[1] == 12 &&
+		      k.prefetch_vm == bg.ctx->vm,
+		      "the round prefetched every BO to VRAM, in the own VM");
+		((uint32_t *)bg.bufs[5].cpu)[1024 * 3] ^= 1;
+		check_eq(hu_xe_bg_round(&bg, why, sizeof(why)), -EIO,
+			 "a BO that lost data is reported: %s", why);
+		hu_xe_bg_free(&bg);
+
+		check_eq(hu_xe_bg_prepare(&ctx, &bg, HU_XE_BG_PREFETCH, 4 << 20,
+					  0), 0, "ping-pong BO");
+		k.prefetches = k.prefetch_to[0] = k.prefetch_to[1] = 0;
+		check(hu_xe_bg_start(&bg) == 0, "ping-pong thread");
+		end = time(NULL) + 5;
+		while (bg.iterations < 20 && time(NULL) < end)
+			usleep(1000);
+		/* Unplug under it: the next bind fails, the thread ends. */
+		k.unplugged = true;
+		check_eq(hu_xe_bg_stop(&bg), -ENODEV,
+			 "the thread stops on ENODEV (after %lu steps)",
+			 bg.iterations);
+		k.unplugged = false;
+		check(k.prefetches >= 20 &&
+		      abs(k.prefetch_to[0] - k.prefetch_to[1]) <= 1,
+		      "ping-pong alternates VRAM and system (%d/%d)",
+		      k.prefetch_to[1], k.prefetch_to[0]);
+		hu_xe_bg_free(&bg);
 	}
 
 	/* Unplug: every ioctl -ENODEV, and mmap refused (/dev/null's ENODEV). */
