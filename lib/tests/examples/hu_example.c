@@ -4,6 +4,7 @@
  * and the igt_runner proof. Not installed. The last two subtests end the
  * process (watchdog exit, abort), so they come last.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <regex.h>
 #include <signal.h>
@@ -128,7 +129,11 @@ hu_main_args(&opts)
 
 	hu_describe("A requirement that does not hold.");
 	hu_subtest("skip") {
-		hu_require_f(fds[0] < 0, "example reason: %s\n", "always skips");
+		/* Fails with ENOENT, so the skip also shows "Last errno". */
+		int fd = open("/nonexistent/hu_example", O_RDONLY);
+
+		hu_require_f(fd >= 0, "example reason: %s\n", "no such file");
+		close(fd);
 	}
 
 	hu_describe("A comparison that does not hold.");
