@@ -52,6 +52,9 @@ struct progress {
 	char bin[128], sub[256], dyn[256];
 	int ntests, nbad;
 	double first_subtest;	/* host time of the first one, 0: none yet */
+	double last_result;
+	double first_boot;	/* host time of the first QEMU start */
+	double setup;		/* seconds before it */
 };
 static struct progress prog;
 
@@ -369,6 +372,7 @@ static void print_test(const char *name, const char *result, double secs,
 
 	prog.ntests++;
 	prog.nbad += bad;
+	prog.last_result = vm_now();
 	printf("[%4d] %-60s %-10s %7.2f s%s%s\n", prog.ntests, name, result, secs,
 	       note ? "  " : "", note ? note : "");
 	fflush(stdout);
@@ -518,6 +522,10 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			fclose(f);
 	}
 	vm_fmt(path, sizeof(path), "%s/qemu.log", logdir);
+	if (!prog.first_boot) {
+		prog.first_boot = vm_now();
+		prog.setup = prog.first_boot - t_start;
+	}
 	qemu_pid = vm_qemu_spawn(argv, path);
 	for (int i = 0; argv[i]; i++)
 		free(argv[i]);
@@ -662,6 +670,12 @@ static int summary(int boots, int crashes)
 	printf("\n[vm] %d boot(s), %d crash(es), %.1f s in all, %.2f s per test; "
 	       "results: %s/results.json\n", boots, crashes, total,
 	       n ? total / n : 0.0, results);
+	if (prog.first_subtest && prog.ntests > 1)
+		printf("[vm] timing: set-up %.1f s, boot to first subtest %.2f s, "
+		       "%d results in %.2f s from there: %.2f s per subtest\n",
+		       prog.setup, prog.first_subtest - prog.first_boot, prog.ntests,
+		       prog.last_result - prog.first_subtest,
+		       (prog.last_result - prog.first_subtest) / (prog.ntests - 1));
 	free(r);
 	return bad ? 1 : 0;
 }
@@ -757,8 +771,6 @@ int main(int argc, char **argv)
 		vm_msg("boot %d: userspace at %.2f s (guest clock), %s after %.1f s",
 		       boots, oc.t_userspace,
 		       oc.done ? "finished" : "ended", vm_now() - tb);
-		if (boots == 1 && prog.first_subtest)
-			vm_msg("boot to first subtest: %.2f s", prog.first_subtest - tb);
 		if (oc.signalled || oc.timed_out)
 			break;
 		if (oc.done) {

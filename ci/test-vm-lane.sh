@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# ci/test-vm-lane.sh: the VM lane end to end, after ci/setup.sh.
+# One Debian kernel (HU_VM_KERNEL, default sid; trixie works too), one
+# virtio-gpu, the real igt_runner inside, over:
+#   - hu_example pass/skip/fail (the verdicts must come out as such),
+#   - hu_vm_crash: a kernel panic must give "incomplete" with the console
+#     splat in its dmesg, and the next test must run on a fresh kernel,
+#   - tests/testlists/fast-feedback.testlist if present: pass or skip only.
+# Prints one line per check; exits non-zero if any check failed.
+set -u
+. "$(dirname "$0")/common.sh"
+
+KERNEL=${HU_VM_KERNEL:-sid}
+VM=$HU_BUILD/runner/hotunplug-vm
+OUT=${HU_VM_RESULTS:-$HU_BUILD/vm-lane-results}
+LIST=$HU_BUILD/vm-lane.testlist
+FF=$HU_REPO/tests/testlists/fast-feedback.testlist
+passed=0
+failed=0
+
+ok() { echo "[vm-lane] ok: $*"; passed=$((passed + 1)); }
+bad() { echo "[vm-lane] FAILED: $*"; failed=$((failed + 1)); }
+finish() {
+	echo "[vm-lane] $passed checks passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+for need in qemu-system-x86_64 busybox jq; do
+	command -v "$need" > /dev/null || { bad "$need not installed (run ci/setup.sh)"; finish; }
+done
+[ -x "$VM" ] || { bad "$VM not built (run ci/setup.sh)"; finish; }
+[ -x "$HU_BUILD/lib/tests/examples/hu_example" ] ||
+	{ bad "hu_example not built"; finish; }
+
+{
+	echo "igt@hu_example@pass"
+	echo "igt@hu_example@skip"
+	echo "igt@hu_example@fail"
+	echo "igt@hu_vm_crash@sysrq-panic"
+	echo "igt@hu_vm_crash@fresh-kernel"
+	[ -f "$FF" ] && sed 's/#.*//; /^[[:space:]]*$/d' "$FF"
+} > "$LIST"
+echo "[vm-lane] kernel $KERNEL, virtio-gpu, $(wc -l < "$LIST") tests, results in $OUT"
+
+t0=$(hu_now)
+timeout 3600 "$VM" --kernel "$KERNEL" --gpu virtio-gpu --test-list "$LIST" \
+	--results "$OUT" --overwrite --per-test-timeout 120 --timeout 3300
+rc=$?
+echo "[vm-lane] hotunplug-vm exited $rc after $(hu_since "$t0") s"
+# 1 is expected (the fail and the panic); 2 or more: the run broke
+[ "$rc" -le 1 ] && ok "run finished (exit $rc)" || bad "run broke (exit $rc)"
+[ -s "$OUT/results.json" ] || { bad "no $OUT/results.json"; finish; }
+ok "results.json written"
+
+result() { jq -r --arg n "$1" '.tests[$n].result // "missing"' "$OUT/results.json"; }
+expect() {
+	local got
+	got=$(result "$1")
+	[ "$got" = "$2" ] && ok "$1: $got" || bad "$1: $got, expected $2"
+}
+expect igt@hu_example@pass pass
+expect igt@hu_example@skip skip
+expect igt@hu_example@fail fail
+expect igt@hu_vm_crash@sysrq-panic incomplete
+expect igt@hu_vm_crash@fresh-kernel pass
+if jq -e '.tests["igt@hu_vm_crash@sysrq-panic"].dmesg | test("Kernel panic")' \
+	"$OUT/results.json" > /dev/null; then
+	ok "panic splat attached to igt@hu_vm_crash@sysrq-panic"
+else
+	bad "no panic splat in igt@hu_vm_crash@sysrq-panic's dmesg"
+fi
+if [ -f "$FF" ]; then
+	while read -r t; do
+		case $t in igt@*) ;; *) continue ;; esac
+		case $t in *'*'*|*'?'*|*'['*) continue ;; esac	# patterns
+		got=$(result "$t")
+		case $got in
+		pass|skip) ok "$t: $got" ;;
+		*) bad "$t: $got, expected pass or skip" ;;
+		esac
+	done < <(sed 's/#.*//' "$FF")
+fi
+if pgrep -f -- "path=$OUT,mount_tag=out" > /dev/null; then
+	bad "a QEMU of this run is still running"
+else
+	ok "no QEMU left behind"
+fi
+finish
