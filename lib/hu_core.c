@@ -515,6 +515,21 @@ const char *__hu_fmt_name(const char *fmt, ...)
 
 /* --- results ----------------------------------------------------------- */
 
+/* "Subtest x failed." and the log ring, on stderr. */
+static void dump_log(void)
+{
+	char title[NAME_MAX_LEN + 64];
+
+	if (in_dynamic)
+		snprintf(title, sizeof(title), "Dynamic subtest %s failed.",
+			 dynamic_name);
+	else if (in_subtest)
+		snprintf(title, sizeof(title), "Subtest %s failed.", subtest_name);
+	else
+		snprintf(title, sizeof(title), "Test %s failed.", __hu_name);
+	__hu_log_dump(title);
+}
+
 static bool in_dynamic_container(void)
 {
 	return in_subtest && !in_dynamic && dynamic_executed >= 0;
@@ -610,8 +625,6 @@ void __hu_skip_check(const char *file, int line, const char *func,
 
 void hu_fail(int code)
 {
-	char title[NAME_MAX_LEN + 64];
-
 	if (code == HU_EXIT_SUCCESS || code == HU_EXIT_SKIP)
 		code = HU_EXIT_FAILURE;
 	if (!__hu_is_main_thread()) {
@@ -635,15 +648,7 @@ void hu_fail(int code)
 		/* The failed dynamic subtest already printed why. */
 		__hu_log_reset();
 	} else {
-		if (in_dynamic)
-			snprintf(title, sizeof(title), "Dynamic subtest %s failed.",
-				 dynamic_name);
-		else if (in_subtest)
-			snprintf(title, sizeof(title), "Subtest %s failed.",
-				 subtest_name);
-		else
-			snprintf(title, sizeof(title), "Test %s failed.", __hu_name);
-		__hu_log_dump(title);
+		dump_log();
 	}
 
 	if (is_child) {
@@ -709,19 +714,7 @@ static void vabort(const char *file, int line, const char *func,
 		hu_critical("%s", msg);
 	free(msg);
 	__hu_kill_children();
-	{
-		char title[NAME_MAX_LEN + 64];
-
-		if (in_dynamic)
-			snprintf(title, sizeof(title), "Dynamic subtest %s failed.",
-				 dynamic_name);
-		else if (in_subtest)
-			snprintf(title, sizeof(title), "Subtest %s failed.",
-				 subtest_name);
-		else
-			snprintf(title, sizeof(title), "Test %s failed.", __hu_name);
-		__hu_log_dump(title);
-	}
+	dump_log();
 	fflush(NULL);
 	exit(HU_EXIT_ABORT);
 }
