@@ -162,15 +162,21 @@ int hu_device_select(struct hu_device *devs, int max, bool all)
 {
 	const char *filter = hu_device_filter_string();
 	struct hu_filter f[HU_FILTER_MAX];
+	struct hu_device *found;
 	bool asked_all = false;
 	char err[256] = "";
 	int n, nf;
 
-	n = hu_device_scan("/sys", filter, devs, max, err, sizeof(err));
+	/* count every match, not just @max, to refuse an ambiguous filter */
+	found = calloc(MAX_CARDS, sizeof(*found));
+	hu_assert(found);
+	n = hu_device_scan("/sys", filter, found, MAX_CARDS, err, sizeof(err));
 	if (n == -EINVAL) {
 		hu_critical("bad device filter '%s': %s\n", filter, err);
 		exit(HU_EXIT_INVALID);
 	}
+	if (n <= 0)
+		free(found);
 	hu_require_f(n > 0, "no DRM device %s%s\n",
 		     filter ? "matches filter " : "on PCI or virtio found",
 		     filter ? filter : "");
@@ -184,14 +190,20 @@ int hu_device_select(struct hu_device *devs, int max, bool all)
 	if (n > 1 && !(all && asked_all)) {
 		char line[256];
 
-		hu_critical("device filter '%s' matches %d devices; give one "
-			    "(pci:slot=..., drm:/dev/dri/cardN) or card=all:\n",
-			    filter, n);
+		hu_critical("device filter '%s' matches %d devices; name one "
+			    "(pci:slot=..., drm:/dev/dri/cardN)%s:\n", filter, n,
+			    all ? " or add card=all" : "");
 		for (int i = 0; i < n; i++)
-			hu_critical("  %s\n", hu_device_str(&devs[i], line,
+			hu_critical("  %s\n", hu_device_str(&found[i], line,
 							     sizeof(line)));
 		exit(HU_EXIT_INVALID);
 	}
+	if (n > max) {
+		hu_warn("%d devices match, using the first %d\n", n, max);
+		n = max;
+	}
+	memcpy(devs, found, n * sizeof(*devs));
+	free(found);
 	return n;
 }
 

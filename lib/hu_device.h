@@ -116,10 +116,10 @@ int hu_device_scan(const char *root, const char *filter,
 		   struct hu_device *devs, int max, char *err, size_t errlen);
 
 /*
- * The device of --device / IGT_DEVICE, for a test that works on one
- * device. No device: skips. A bad filter, or a filter matching several
- * devices without card=all: clear message, exit 79. With @all set, every
- * match is returned (up to @max). Returns the count.
+ * The device(s) of --device / IGT_DEVICE. No device: skips. A bad filter:
+ * clear message, exit 79. A filter matching several devices: exit 79 with
+ * the list, unless @all (the caller can take several) and the filter asked
+ * for them (card=all, or several filters). Returns the count (<= @max).
  */
 int hu_device_select(struct hu_device *devs, int max, bool all);
 

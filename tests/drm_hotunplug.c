@@ -51,17 +51,21 @@ static const enum hu_close closes[] = { HU_CLOSE_EARLY, HU_CLOSE_LATE };
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
-static struct hu_device dev;
-static bool have_dev;
+#define MAX_DEVICES 8
+
+/* One device, or every match of a card=all filter, each in turn. */
+static struct hu_device devs[MAX_DEVICES];
+static int ndevs;
 
 static void run(struct hu_scenario *sc)
 {
-	hu_require_f(have_dev, "no device\n");
+	hu_require_f(ndevs > 0, "no device\n");
 	if (!sc->iterations)
 		sc->iterations = hu_knobs.iterations;
 	if (!sc->jitter_ms)
 		sc->jitter_ms = hu_knobs.jitter_ms;
-	hu_scenario_run(&dev, sc);
+	for (int i = 0; i < ndevs; i++)
+		hu_scenario_run(&devs[i], sc);
 }
 
 /* Declares one subtest for @sc; descriptions live as long as the binary. */
@@ -85,9 +89,10 @@ hu_main_args(&hu_scenario_opts)
 
 	hu_fixture {
 		hu_require_f(geteuid() == 0, "hot-unplug needs root\n");
-		hu_device_select(&dev, 1, false);
-		have_dev = true;
-		hu_info("device: %s\n", hu_device_str(&dev, line, sizeof(line)));
+		ndevs = hu_device_select(devs, MAX_DEVICES, true);
+		for (int i = 0; i < ndevs; i++)
+			hu_info("device: %s\n",
+				hu_device_str(&devs[i], line, sizeof(line)));
 		hu_scenario_seed();
 	}
 
@@ -138,7 +143,7 @@ hu_main_args(&hu_scenario_opts)
 	}
 
 	hu_fixture {
-		if (have_dev)
-			hu_scenario_cleanup(&dev);
+		for (int i = 0; i < ndevs; i++)
+			hu_scenario_cleanup(&devs[i]);
 	}
 }
