@@ -755,11 +755,21 @@ static void run_wedged(void)
 	hu_info("hung spinner: fence signalled with %s\n",
 		err == 1 ? "success" : strerror(-err));
 
-	/* Wedged: submissions are refused with ECANCELED. */
+	/* The hung queue was reset: submissions to it are refused. */
 	hu_xe_emit_bb_end(r.dst.cpu);
 	err = __hu_xe_exec(r.fd, r.ctx.queue, r.dst.gpu, NULL, 0);
-	hu_assert_f(err == -ECANCELED, "exec on a wedged device: %s, want "
+	hu_assert_f(err == -ECANCELED, "exec on the hung queue: %s, want "
 		    "ECANCELED\n", err ? strerror(-err) : "success");
+	/* What a new client meets on the wedged device (logged only). */
+	err = __hu_xe_exec_queue_create(r.fd, r.ctx.vm, &r.ctx.info.copy_engine,
+					&queue);
+	hu_info("new exec queue on the wedged device: %s\n",
+		err ? strerror(-err) : "created");
+	if (!err) {
+		err = __hu_xe_exec(r.fd, queue, r.dst.gpu, NULL, 0);
+		hu_info("exec on it: %s\n", err ? strerror(-err) : "accepted");
+		__hu_xe_exec_queue_destroy(r.fd, queue);
+	}
 
 	fire(s.trigger, s.name);
 	probe_gone(&r);
@@ -932,7 +942,8 @@ hu_main
 	}
 
 	hu_describe("Hang a blitter spinner with wedged_mode=2 and a short job "
-		    "timeout so the device wedges (exec gives ECANCELED), then "
+		    "timeout so the device wedges (exec on the hung queue gives "
+		    "ECANCELED), then "
 		    "unbind it with fds, BOs and mmaps held; " PROBES);
 	hu_subtest("unbind-wedged")
 		run_wedged();
