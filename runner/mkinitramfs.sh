@@ -20,8 +20,9 @@ cp "$BB" "$S/bin/busybox"
 for a in $("$BB" --list | grep -vx busybox); do ln -sf busybox "$S/bin/$a"; done
 cp "$HERE/guest/init" "$S/init"
 chmod +x "$S/init"
-# virtio_pci is a module on 6.1; on newer kernels these may be built in
-for w in virtio_pci netfs 9pnet 9pnet_virtio 9p overlay; do
+# virtio_pci is a module on 6.1; on newer kernels these may be built in.
+# virtio-iommu: with one, every virtio device (9p too) waits for its driver.
+for w in virtio_pci virtio-iommu netfs 9pnet 9pnet_virtio 9p overlay; do
 	line=$(grep -E "/$w\.ko(\.xz|\.zst|\.gz)?:" "$MODDIR/modules.dep" || true)
 	[ -n "$line" ] || continue
 	for f in $(echo "$line" | tr -d ':'); do
