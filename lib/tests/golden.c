@@ -59,6 +59,8 @@ static const struct gcase cases[] = {
 	{ "set-timeout-blocked-handlers", "hu_example",
 	  { "--exit-handlers", "--run-subtest", "set-timeout-blocked" },
 	  .timed = "Subtest set-timeout-blocked: FAIL (", .min_s = 2.95, .max_s = 4.0 },
+	{ "set-timeout-stuck", "hu_example", { "--run-subtest", "set-timeout-stuck" },
+	  .timed = "Subtest set-timeout-stuck: FAIL (", .min_s = 2.95, .max_s = 3.9 },
 	{ "dmesg-ignored", "hu_example", { "--run-subtest", "dmesg-ignored" } },
 	{ "fork-fail", "hu_example", { "--run-subtest", "fork-fail" } },
 	{ "abort", "hu_example", { "--run-subtest", "abort" } },

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -264,6 +265,24 @@ hu_main_args(&opts)
 		hu_assert_eq(sigprocmask(SIG_BLOCK, &set, NULL), 0);
 		hu_set_timeout(1, "read with SIGALRM blocked");
 		hu_assert_eq(read(fds[0], buf, 1), 1);
+	}
+
+	hu_describe("hu_set_timeout(1) while the main thread waits in the kernel "
+		    "(vfork parent, not interruptible by SIGALRM for 4 s): the "
+		    "watchdog stage fails it.");
+	hu_subtest("set-timeout-stuck") {
+		pid_t pid;
+
+		hu_set_timeout(1, "main thread stuck in vfork");
+		pid = vfork();
+		if (pid == 0) {
+			/* Only syscalls here: the parent's memory is shared. */
+			struct timespec ts = { 4, 0 };
+
+			syscall(SYS_nanosleep, &ts, NULL);
+			_exit(0);
+		}
+		hu_assert_lt(pid, 0);	/* not reached if vfork worked */
 	}
 
 	hu_describe("hu_abort: the run must stop (exit 112).");
