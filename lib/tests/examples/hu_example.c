@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * hu_example: one subtest per IGT outcome, for the harness's golden tests
- * and the igt_runner proof. Not installed. The last two subtests end the
- * process (watchdog exit, abort), so they come last.
+ * and the igt_runner proof. Not installed. The last three subtests end the
+ * process (two watchdog exits, abort), so they come last.
  */
 #include <fcntl.h>
 #include <pthread.h>
