@@ -151,6 +151,37 @@ const char *hu_scenario_describe(char *buf, size_t len,
 	return buf;
 }
 
+/*
+ * A removal in progress is written down, so that a run killed between the
+ * trigger and the recovery (timeout, crash) is repaired by the next one.
+ */
+#define STATE_FILE "/run/hu-drm-hotunplug.state"
+
+struct saved_state {
+	char magic[8];
+	char trigger[32];
+	struct hu_device dev;
+};
+
+static void save_state(const struct hu_device *dev, const struct hu_trigger *t)
+{
+	struct saved_state st = { .magic = "hu-drm1" };
+	FILE *f = fopen(STATE_FILE, "w");
+
+	if (!f)
+		return;
+	hu_fmt(st.trigger, sizeof(st.trigger), "%s", t->name);
+	st.dev = *dev;
+	if (fwrite(&st, sizeof(st), 1, f) != 1)
+		hu_debug("cannot save %s\n", STATE_FILE);
+	fclose(f);
+}
+
+static void clear_state(void)
+{
+	unlink(STATE_FILE);
+}
+
 /* --- what a scenario holds, kept for cleanup after a failure ----------- */
 
 static struct {
@@ -204,8 +235,31 @@ void hu_scenario_cleanup(struct hu_device *dev)
 	}
 	hu_oracle_free(active.oracle);
 	active.oracle = NULL;
-	if (dev)
+	if (dev) {
 		restore(dev);
+		clear_state();
+	}
+}
+
+void hu_scenario_repair_previous(void)
+{
+	struct saved_state st;
+	char line[256];
+	FILE *f = fopen(STATE_FILE, "r");
+	bool ok;
+
+	if (!f)
+		return;
+	ok = fread(&st, sizeof(st), 1, f) == 1 && !strcmp(st.magic, "hu-drm1");
+	fclose(f);
+	clear_state();
+	if (!ok)
+		return;
+	st.trigger[sizeof(st.trigger) - 1] = '\0';
+	hu_info("a previous run was stopped with %s removed by %s: restoring it\n",
+		hu_device_str(&st.dev, line, sizeof(line)), st.trigger);
+	active.trigger = hu_trigger_find(st.trigger);
+	restore(&st.dev);	/* exits 112 if it cannot */
 }
 
 /* --- the run ---------------------------------------------------------- */
@@ -307,6 +361,7 @@ static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 
 	step("firing %s\n", t->name);
 	active.trigger = t;
+	save_state(dev, t);
 	err = t->fire(dev);
 	hu_assert_f(!err, "%s failed: %s\n", t->name,
 		    err == -EPROTO ? "the module unloaded while held" :
@@ -328,12 +383,14 @@ static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 		hu_assert_f(!err, "%s after the last close failed: %s\n",
 			    t->name, strerror(-err));
 		recover(dev, t);
+		clear_state();
 		hu_health_check(dev);
 		return;
 	}
 	if (!late)
 		close_all("early");
 	recover(dev, t);
+	clear_state();
 	hu_health_check(dev);
 	if (late) {
 		probe_all("after recovery");

@@ -79,4 +79,12 @@ void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *sc);
  */
 void hu_scenario_cleanup(struct hu_device *dev);
 
+/*
+ * Repairs what a killed run left behind: a removal in progress is written
+ * to /run/hu-drm-hotunplug.state at the trigger and cleared at recovery;
+ * if it is still there, that device is brought back now (or exit 112).
+ * Call it before selecting the device.
+ */
+void hu_scenario_repair_previous(void);
+
 #endif /* HU_SCENARIO_H */
