@@ -56,8 +56,11 @@ mirror=$(debian_mirror)
 mkdir -p "$HU_CACHE/debootstrap-debs"
 t0=$(hu_now)
 echo "[sidroot] debootstrap sid: minbase + $SID_PACKAGES ..." >&2
-# The host's debian-archive-keyring verifies sid's Release file (checked
-# by debootstrap with gpgv; no --no-check-gpg).
+# The host's debian-archive-keyring verifies sid's Release file (gpgv, no
+# --no-check-gpg): bookworm's 2023.3+deb12u2 carries the 13/trixie archive
+# key, and sid's Release is signed with it (subkey ...78DBA3BC47EF2265,
+# measured). Once sid is signed only by keys newer than the host's package,
+# update debian-archive-keyring from bookworm-updates/backports.
 debootstrap --variant=minbase --include="${SID_PACKAGES// /,}" \
 	--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
 	--cache-dir="$HU_CACHE/debootstrap-debs" \
