@@ -39,8 +39,9 @@ install_packages() {
 	echo "[setup] installing:" $missing
 	[ "$(id -u)" = 0 ] || { echo "[setup] must run as root to install packages" >&2; return 1; }
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get -q update &&
-		apt-get -q -y --no-install-recommends install $missing
+	apt-get -q -o Acquire::Retries=3 update &&
+		apt-get -q -y -o Acquire::Retries=3 --no-install-recommends \
+			install $missing
 }
 
 build() {

@@ -61,14 +61,24 @@ echo "[sidroot] debootstrap sid: minbase + $SID_PACKAGES ..." >&2
 # key, and sid's Release is signed with it (subkey ...78DBA3BC47EF2265,
 # measured). Once sid is signed only by keys newer than the host's package,
 # update debian-archive-keyring from bookworm-updates/backports.
-debootstrap --variant=minbase --include="${SID_PACKAGES// /,}" \
-	--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
-	--cache-dir="$HU_CACHE/debootstrap-debs" \
-	sid "$tmp" "$mirror" > "$HU_CACHE/sidroot-$key.log" 2>&1 || {
-	echo "sidroot: debootstrap failed, last lines of $HU_CACHE/sidroot-$key.log:" >&2
-	tail -n 20 "$HU_CACHE/sidroot-$key.log" >&2
-	exit 1
+log=$HU_CACHE/sidroot-$key.log
+bootstrap() {
+	debootstrap --variant=minbase --include="${SID_PACKAGES// /,}" \
+		--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+		--cache-dir="$HU_CACHE/debootstrap-debs" \
+		sid "$tmp" "$mirror" >> "$log" 2>&1
 }
+: > "$log"
+# One retry from scratch: a mirror hiccup should not fail a CI run.
+if ! bootstrap; then
+	echo "[sidroot] debootstrap failed, retrying once" >&2
+	clean_tmp
+	bootstrap || {
+		echo "sidroot: debootstrap failed, last lines of $log:" >&2
+		tail -n 20 "$log" >&2
+		exit 1
+	}
+fi
 unmount_under "$tmp"
 chroot "$tmp" apt-get clean
 for p in $SID_PACKAGES; do
