@@ -60,7 +60,11 @@ static void run(struct hu_scenario *sc)
 	if (bdf[0] && hu_iommu_has_group(bdf)) {
 		const char *devs[] = { bdf, NULL };
 
-		oracle = __hu_iommu_oracle_arm(devs, 0, &err);
+		/* HU_IOMMU_KPROBES=1: the fallbacks of kernels without
+		 * the dma events, even where they exist */
+		oracle = __hu_iommu_oracle_arm(devs,
+				getenv("HU_IOMMU_KPROBES") ?
+				HU_IOMMU_FORCE_KPROBES : 0, &err);
 		if (oracle)
 			hu_info("IOMMU oracle armed on %s: %s\n", bdf,
 				hu_iommu_oracle_probes(oracle));
