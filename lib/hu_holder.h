@@ -60,8 +60,10 @@ const struct hu_holder_ops *hu_holder_find(const char *name);
 /* --- shared by the holder files --------------------------------------- */
 
 /*
- * Probes a held DRM fd: with @gone, every ioctl tried must fail with
- * ENODEV; without, they must work. Asserts; @what names the fd.
+ * Probes a held DRM fd: with @gone, real calls (VERSION, GET_CAP,
+ * GEM_CLOSE, SYNCOBJ_CREATE, CREATE_DUMB) and then all 256 DRM ioctl
+ * numbers must fail with ENODEV; without, the calls must work. Asserts;
+ * @what names the fd.
  */
 void hu_probe_fd(int fd, bool card, bool gone, const char *what);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <drm.h>
@@ -27,6 +28,33 @@ void hu_unmap(void **map, size_t len)
 	if (*map && *map != MAP_FAILED)
 		munmap(*map, len);
 	*map = NULL;
+}
+
+/*
+ * Once the device is gone, every DRM ioctl number, core and driver range,
+ * must answer ENODEV: drm_ioctl() checks for an unplugged device before it
+ * looks at the command, so a zero-sized argument is safe to send. Never on a
+ * live device.
+ */
+static void sweep_ioctls(int fd, const char *what)
+{
+	int other = 0, first_nr = -1, first_err = 0;
+
+	for (unsigned int nr = 0; nr < 0x100; nr++) {
+		unsigned long req = _IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE,
+					 nr, 0);
+		int r = ioctl(fd, req, NULL) ? -errno : 0;
+
+		if (r != -ENODEV && other++ == 0) {
+			first_nr = nr;
+			first_err = r;
+		}
+	}
+	hu_debug("%s: %d of 256 ioctl numbers did not give ENODEV\n", what,
+		 other);
+	hu_assert_f(!other, "%s: %d ioctl numbers did not give ENODEV, the "
+		    "first 0x%02x: %s\n", what, other, first_nr,
+		    first_err ? strerror(-first_err) : "success");
 }
 
 void hu_probe_fd(int fd, bool card, bool gone, const char *what)
@@ -74,6 +102,8 @@ void hu_probe_fd(int fd, bool card, bool gone, const char *what)
 		else if (!r)
 			hu_drm_dumb_destroy(fd, bo.handle);
 	}
+	if (gone)
+		sweep_ioctls(fd, what);
 }
 
 const char *hu_probe_map(void *map, size_t len, uint32_t seed,
