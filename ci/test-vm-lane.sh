@@ -6,7 +6,9 @@
 #   - hu_example pass/skip/fail (the verdicts must come out as such),
 #   - hu_vm_crash: a kernel panic must give "incomplete" with the console
 #     splat in its dmesg, and the next test must run on a fresh kernel,
-#   - tests/testlists/fast-feedback.testlist if present: pass or skip only.
+#   - tests/testlists/fast-feedback.testlist if present: pass or skip only,
+#     on a guest without fbdev emulation (the list's condition: with it,
+#     virtio-gpu WARNs at takedown, docs/drm_hotunplug.md finding F1).
 # Prints one line per check; exits non-zero if any check failed.
 set -u
 . "$(dirname "$0")/common.sh"
@@ -46,6 +48,7 @@ echo "[vm-lane] kernel $KERNEL, virtio-gpu, $(wc -l < "$LIST") tests, results in
 
 t0=$(hu_now)
 timeout 3600 "$VM" --kernel "$KERNEL" --gpu virtio-gpu --test-list "$LIST" \
+	--append "drm_kms_helper.fbdev_emulation=0" \
 	--results "$OUT" --overwrite --per-test-timeout 120 --timeout 3300
 rc=$?
 echo "[vm-lane] hotunplug-vm exited $rc after $(hu_since "$t0") s"

@@ -86,11 +86,11 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 	ADD("-kernel"); ADD("%s", k->vmlinuz);
 	ADD("-initrd"); ADD("%s", k->initramfs);
 	ADD("-append");
-	ADD("console=ttyS0 quiet panic=-1%s%s%s%s",
+	ADD("console=ttyS0 quiet panic=-1%s%s%s%s%s",
 	    o->keep_going_on_oops ? "" : " oops=panic",
 	    o->iommu == VM_IOMMU_INTEL ? " intel_iommu=on iommu.strict=1" : "",
 	    o->iommu == VM_IOMMU_VIRTIO ? " iommu.strict=1 hu.iommu=virtio" : "",
-	    o->append ? o->append : "");
+	    o->append ? " " : "", o->append ? o->append : "");
 	/* native pciehp: ACPI hotplug would own the slots otherwise */
 	ADD("-global"); ADD("ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off");
 	if (o->iommu == VM_IOMMU_INTEL) {
