@@ -18,7 +18,10 @@
 
 #define INSTANCE "hu-iommu"
 #define KGROUP "hu_iommu"
-#define BUFFER_KB "8192"	/* per CPU; transfers loops trace a lot */
+/* Ring buffer: 8 MiB per CPU (transfer loops trace a lot), but no more
+ * than 64 MiB in all on big machines and no less than 1 MiB per CPU. */
+#define BUFFER_KB_CPU 8192
+#define BUFFER_KB_ALL 65536
 #define MAX_ARMED 32
 #define DMA_DEBUG "/sys/kernel/debug/dma-api"
 
@@ -224,10 +227,24 @@ static long read_long(const char *path)
 	return v;
 }
 
+static bool debugfs_mounted(void)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mounts", "re");
+
+	if (!f)
+		return true;	/* cannot tell: do not mount over it */
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " /sys/kernel/debug debugfs ") != NULL;
+	fclose(f);
+	return found;
+}
+
 static long dma_debug_errors(void)
 {
-	if (access(DMA_DEBUG, F_OK))
-		/* debugfs may not be mounted yet (a bare initramfs) */
+	/* debugfs may not be mounted yet (a bare initramfs) */
+	if (access(DMA_DEBUG, F_OK) && !debugfs_mounted())
 		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 	return read_long(DMA_DEBUG "/error_count");
 }
@@ -288,7 +305,15 @@ struct hu_iommu_oracle *__hu_iommu_oracle_arm(const char *const *devices,
 		exit_handler_installed = true;
 	}
 	hu_tracefs_write(o->inst, "tracing_on", "0", false);
-	hu_tracefs_write(o->inst, "buffer_size_kb", BUFFER_KB, false);
+	{
+		long cpus = sysconf(_SC_NPROCESSORS_CONF);
+		long kb = BUFFER_KB_ALL / (cpus > 0 ? cpus : 1);
+		char val[32];
+
+		kb = kb > BUFFER_KB_CPU ? BUFFER_KB_CPU : kb < 1024 ? 1024 : kb;
+		snprintf(val, sizeof(val), "%ld", kb);
+		hu_tracefs_write(o->inst, "buffer_size_kb", val, false);
+	}
 
 	for (e = 0; e < sizeof(event_list) / sizeof(event_list[0]); e++) {
 		const char *sys = event_list[e].sys, *ev = event_list[e].event;

@@ -98,6 +98,12 @@ struct hu_vgpu_thread_stats {
 	bool done;			/* the thread returned */
 };
 
+struct hu_vgpu_hammer;
+struct hu_vgpu_hammer_arg {
+	struct hu_vgpu_hammer *h;
+	int idx;
+};
+
 struct hu_vgpu_hammer {
 	int fd;
 	struct hu_vgpu_bo *bos;
@@ -105,6 +111,7 @@ struct hu_vgpu_hammer {
 	unsigned int ops;
 	bool stop;			/* atomic */
 	pthread_t threads[HU_VGPU_HAMMER_MAX];
+	struct hu_vgpu_hammer_arg args[HU_VGPU_HAMMER_MAX];
 	bool started[HU_VGPU_HAMMER_MAX];
 	struct hu_vgpu_thread_stats stats[HU_VGPU_HAMMER_MAX];
 	pthread_mutex_t lock;

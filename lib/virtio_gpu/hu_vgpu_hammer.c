@@ -9,13 +9,6 @@
 
 #include "hu_vgpu.h"
 
-struct arg {
-	struct hu_vgpu_hammer *h;
-	int idx;
-};
-
-static struct arg args[HU_VGPU_HAMMER_MAX];
-
 static bool all_reached(struct hu_vgpu_hammer *h)
 {
 	for (int i = 0; i < h->nthreads; i++)
@@ -60,7 +53,7 @@ static bool account(struct hu_vgpu_hammer *h, int idx, int err,
 
 static void *hammer_thread(void *data)
 {
-	struct arg *a = data;
+	struct hu_vgpu_hammer_arg *a = data;
 	struct hu_vgpu_hammer *h = a->h;
 	unsigned long n;
 
@@ -109,10 +102,10 @@ int __hu_vgpu_hammer_start(struct hu_vgpu_hammer *h, int fd,
 	pthread_cond_init(&h->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	for (i = 0; i < nthreads; i++) {
-		args[i].h = h;
-		args[i].idx = i;
+		h->args[i].h = h;
+		h->args[i].idx = i;
 		err = pthread_create(&h->threads[i], NULL, hammer_thread,
-				     &args[i]);
+				     &h->args[i]);
 		if (err) {
 			h->nthreads = i;
 			hu_vgpu_hammer_stop(h, 1000);
