@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hu_drm.h"
+#include "hu_iommu_oracle.h"
 #include "hu_kmod.h"
 #include "hu_oracle.h"
 #include "hu_scenario.h"
@@ -191,6 +192,7 @@ static struct {
 	const struct hu_holder_ops *ops[HU_MAX_HOLDERS];
 	void *priv[HU_MAX_HOLDERS];
 	struct hu_oracle *oracle;
+	struct hu_iommu_oracle *iommu;	/* when the device has an IOMMU group */
 	int findings;
 } active;
 
@@ -235,6 +237,8 @@ void hu_scenario_cleanup(struct hu_device *dev)
 	}
 	hu_oracle_free(active.oracle);
 	active.oracle = NULL;
+	hu_iommu_oracle_free(active.iommu);
+	active.iommu = NULL;
 	if (dev) {
 		restore(dev);
 		clear_state();
@@ -416,6 +420,15 @@ void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *sc)
 		snprintf(name, sizeof(name), "%s", sc->trigger->name);
 	active.oracle = hu_oracle_arm(name);
 	active.findings = 0;
+	if (dev->pci_id.bdf[0] && hu_iommu_has_group(dev->pci_id.bdf)) {
+		const char *devices[] = { dev->pci_id.bdf, NULL };
+		int err;
+
+		/* the IOMMU lifetime of the device's DMA mappings, too */
+		active.iommu = __hu_iommu_oracle_arm(devices, 0, &err);
+		if (!active.iommu)
+			hu_info("IOMMU oracle not armed: %s\n", strerror(-err));
+	}
 
 	for (unsigned int i = 0; i < iterations; i++) {
 		if (iterations > 1)
@@ -427,6 +440,13 @@ void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *sc)
 		   hu_oracle_verdict(active.oracle, "the end");
 	hu_oracle_free(active.oracle);
 	active.oracle = NULL;
+	if (active.iommu) {
+		int n = hu_iommu_oracle_verdict(active.iommu, "the end");
+
+		findings += n > 0 ? n : 0;
+		hu_iommu_oracle_free(active.iommu);
+		active.iommu = NULL;
+	}
 	hu_set_timeout(0, NULL);
 	hu_assert_f(!findings, "the kernel reported %d problems (above)\n",
 		    findings);
