@@ -60,7 +60,7 @@ static struct progress prog;
 
 /* what one boot ended with */
 struct outcome {
-	bool reached_run, done, crashed, hung, timed_out, signalled;
+	bool reached_run, done, crashed, hung, timed_out, signalled, qemu_failed;
 	int done_rc;
 	double t_userspace;	/* guest clock */
 	char reason[256];
@@ -629,6 +629,16 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 		printf("[vm] boot %d: %s; console tail:\n", n, oc->reason);
 		vm_chan_tail(&b.con, stdout, 12);
 	}
+	if (!b.con.ntail && !oc->signalled) {
+		/* QEMU never ran the guest: its own words say why */
+		char *log;
+
+		snprintf(path, sizeof(path), "%s/qemu.log", logdir);
+		log = vm_read_file(path, 4096, NULL);
+		printf("[vm] QEMU printed: %s\n", log && *log ? log : "nothing");
+		free(log);
+		oc->qemu_failed = true;
+	}
 	prog.sub[0] = prog.dyn[0] = 0;
 	vm_chan_close(&b.con);
 	vm_chan_close(&b.run);
@@ -738,6 +748,9 @@ int main(int argc, char **argv)
 	snprintf(logdir, sizeof(logdir), "%s/log", tmpdir);
 	if (vm_mkdir_p(ctl) || vm_mkdir_p(sockdir) || vm_mkdir_p(logdir))
 		vm_die("cannot create %s", tmpdir);
+	/* QEMU's -virtfs takes comma-separated options */
+	if (strchr(results, ',') || strchr(root, ',') || strchr(k.moddir, ','))
+		vm_die("paths with a comma cannot be shared with QEMU");
 	ntests = stage_tests();
 	if (ntests <= 0)
 		vm_die("no test binaries under %s", build);
@@ -777,6 +790,8 @@ int main(int argc, char **argv)
 			finished = true;
 			break;
 		}
+		if (oc.qemu_failed)
+			break;
 		if (!oc.reached_run) {
 			/* e.g. TCG's early int3 oops: not the tests' fault */
 			if (++infra > MAX_INFRA_RETRY)

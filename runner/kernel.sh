@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # kernel.sh SUITE [--offline]
 #   Fetches the newest Debian amd64 kernel of SUITE (bookworm, trixie, sid,
-#   backports = bookworm-backports) as its -unsigned binary package (sid: linux-binary + linux-modules), unpacks
+#   backports = bookworm-backports) as its -unsigned binary package (sid:
+#   linux-binary + linux-modules + linux-base), unpacks
 #   it under $HU_CACHE/kernels/VERSION/ with a modules.dep, and prints that
 #   directory (vmlinuz + lib/modules/VERSION, GPU/virtio/9p modules
 #   decompressed). Cached by version; the suite name is a symlink to the
@@ -58,9 +59,12 @@ if [ ! -e "$out/vmlinuz" ]; then
 	mods=$x/usr/lib/modules/$kver
 	[ -d "$x/lib/modules/$kver" ] && mods=$x/lib/modules/$kver
 	if [ ! -e "$x/boot/vmlinuz-$kver" ] && [ ! -e "$mods/vmlinuz" ]; then
-		get "linux-binary-$kver" "linux-modules-$kver" ||
-			{ echo "kernel.sh: cannot download linux-binary/modules-$kver" >&2; exit 1; }
-		for d in "$tmp"/linux-binary-*.deb "$tmp"/linux-modules-*.deb; do
+		# linux-base-V has modules.builtin/order: kmod needs them to
+		# tell a built-in driver (virtio_pci) from a missing module
+		get "linux-binary-$kver" "linux-modules-$kver" "linux-base-$kver" ||
+			{ echo "kernel.sh: cannot download linux-binary/modules/base-$kver" >&2; exit 1; }
+		for d in "$tmp"/linux-binary-*.deb "$tmp"/linux-modules-*.deb \
+			"$tmp"/linux-base-*.deb; do
 			dpkg-deb -x "$d" "$x"
 		done
 	fi
@@ -82,7 +86,7 @@ if [ ! -e "$out/vmlinuz" ]; then
 		find "$out.new/lib/modules/$kver/kernel/$d" -name '*.ko.zst' \
 			-exec sh -c 'for f; do zstd -qd --rm "$f"; done' - {} +
 	done
-	# sid's split packages ship no modules.builtin/order: depmod wants them
+	# depmod wants these; a local tree may lack them
 	for f in modules.builtin modules.builtin.modinfo modules.order; do
 		[ -e "$out.new/lib/modules/$kver/$f" ] || : > "$out.new/lib/modules/$kver/$f"
 	done
