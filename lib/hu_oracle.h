@@ -36,6 +36,7 @@ enum hu_kmsg_class {
 	HU_KMSG_TAKEDOWN,	/* "not clean during takedown", leaked objects */
 	HU_KMSG_HUNG,		/* hung task, RCU stall */
 	HU_KMSG_LEAK,		/* kmemleak */
+	HU_KMSG_DRM_ERROR,	/* a driver's drm_err(): "[drm] *ERROR* ..." */
 	HU_KMSG_NCLASSES
 };
 

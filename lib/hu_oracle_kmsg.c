@@ -24,6 +24,7 @@ static const char *const class_names[HU_KMSG_NCLASSES] = {
 	[HU_KMSG_TAKEDOWN] = "unclean-takedown",
 	[HU_KMSG_HUNG] = "hang",
 	[HU_KMSG_LEAK] = "leak",
+	[HU_KMSG_DRM_ERROR] = "drm-error",
 };
 
 const char *hu_kmsg_class_name(enum hu_kmsg_class c)
@@ -73,6 +74,7 @@ static const struct {
 	{ "invalid opcode: ", true, HU_KMSG_OOPS },
 	{ "Unable to handle kernel", false, HU_KMSG_OOPS },
 	{ "INFO: task ", true, HU_KMSG_HUNG },
+	{ "*ERROR* ", false, HU_KMSG_DRM_ERROR },
 	{ "detected stall", false, HU_KMSG_HUNG },
 	{ "self-detected stall", false, HU_KMSG_HUNG },
 };
@@ -138,7 +140,8 @@ static bool is_rule(const char *t)
 /* Classes whose report is one line: they never absorb what follows. */
 static bool single_line(enum hu_kmsg_class c)
 {
-	return c == HU_KMSG_IOMMU || c == HU_KMSG_LEAK;
+	return c == HU_KMSG_IOMMU || c == HU_KMSG_LEAK ||
+	       c == HU_KMSG_DRM_ERROR;
 }
 
 /*
