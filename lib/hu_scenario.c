@@ -9,6 +9,7 @@
 
 #include "hu_drm.h"
 #include "hu_iommu_oracle.h"
+#include "hu_tracefs.h"
 #include "hu_kmod.h"
 #include "hu_oracle.h"
 #include "hu_scenario.h"
@@ -403,6 +404,21 @@ static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 	check_refcnt(dev, idle_refs);
 }
 
+/*
+ * A test that arms the IOMMU oracle itself (virtio_gpu_hotunplug) owns it:
+ * only one can be armed, and it lives in tracefs instances/hu-iommu.
+ */
+static bool iommu_oracle_in_use(void)
+{
+	const char *root = hu_tracefs_root();
+	char path[HU_PATH_MAX];
+
+	if (!root)
+		return false;
+	hu_fmt(path, sizeof(path), "%s/instances/hu-iommu", root);
+	return access(path, F_OK) == 0;
+}
+
 void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *sc)
 {
 	unsigned int iterations = sc->iterations ? sc->iterations : 1;
@@ -420,7 +436,8 @@ void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *sc)
 		snprintf(name, sizeof(name), "%s", sc->trigger->name);
 	active.oracle = hu_oracle_arm(name);
 	active.findings = 0;
-	if (dev->pci_id.bdf[0] && hu_iommu_has_group(dev->pci_id.bdf)) {
+	if (dev->pci_id.bdf[0] && hu_iommu_has_group(dev->pci_id.bdf) &&
+	    !iommu_oracle_in_use()) {
 		const char *devices[] = { dev->pci_id.bdf, NULL };
 		int err;
 
