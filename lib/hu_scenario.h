@@ -11,6 +11,10 @@
  * check next to the held objects, probe again] -> close -> unload works ->
  * load -> health check.
  *
+ * Oracles: the kmsg/taint oracle always; the IOMMU-lifetime oracle
+ * (hu_iommu_oracle.h) too when the device sits in an IOMMU group and the
+ * test has not armed one itself.
+ *
  * A subtest is a row: trigger x holders x close timing, and its name is
  * composed from the parts: "remove-mmap-lateclose". The device is restored
  * after every subtest (hu_scenario_cleanup() also runs before the next one
