@@ -28,7 +28,7 @@ static const struct hu_trigger *const triggers[] = {
 	&hu_trigger_busunbind,	/* virtio bus unbind + bind */
 	&hu_trigger_slotoff,	/* pciehp slot power off + on */
 	&hu_trigger_rmmod,	/* module unload: EAGAIN while held */
-	&hu_trigger_external,	/* VM host removes it (HU_EXTERNAL=1) */
+	&hu_trigger_external,	/* VM host: QEMU device_del / device_add */
 };
 
 static const struct hu_holder_ops *const holders[] = {
