@@ -39,16 +39,19 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 static int knob_handler(int opt, const char *arg, void *data)
 {
+	const char *name = opt == OPT_ITERATIONS ? "--iterations" :
+			   opt == OPT_JITTER ? "--jitter-ms" : "--seed";
 	unsigned long v;
 
-	if (parse_uint(arg, opt == OPT_SEED ? 0xffffffffu : 1000000, &v)) {
-		fprintf(stderr, "bad value '%s'\n", arg);
+	if (parse_uint(arg, opt == OPT_SEED ? 0xffffffffu : 1000000, &v) ||
+	    (opt == OPT_ITERATIONS && v == 0)) {
+		fprintf(stderr, "%s: bad value '%s' (%s)\n", name, arg,
+			opt == OPT_SEED ? "0..4294967295" :
+			opt == OPT_ITERATIONS ? "1..1000000" : "0..1000000");
 		return -1;
 	}
 	switch (opt) {
 	case OPT_ITERATIONS:
-		if (!v)
-			return -1;
 		hu_knobs.iterations = v;
 		return 0;
 	case OPT_JITTER:
