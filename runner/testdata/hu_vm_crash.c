@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest-only: crashes the guest kernel on purpose, to prove that the VM lane
- * turns a panic into an incomplete test with the console splat attached,
- * boots again and resumes with the next test.
+ * Guest-only: crashes (or stalls) the guest on purpose, to prove that the VM
+ * lane turns a panic or a hang into an incomplete test with the console
+ * splat attached, boots again and resumes with the next test.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -27,6 +28,17 @@ hu_main
 		hu_assert_eq(write(fd, "c", 1), 1);
 		/* only reached if the kernel survived */
 		hu_assert_f(0, "the kernel survived sysrq-c");
+	}
+
+	hu_describe("Stops igt_runner (SIGSTOP) and waits: no output any more, "
+		    "the host's watchdog must end the boot and resume.");
+	hu_subtest("runner-stall") {
+		vm_require_guest();
+		hu_assert_eq(kill(getppid(), SIGSTOP), 0);
+		/* bounded: the host kills the VM long before */
+		sleep(900);
+		kill(getppid(), SIGCONT);
+		hu_assert_f(0, "the host did not stop the stalled guest");
 	}
 
 	hu_describe("Runs after the crash: must be on a fresh, untainted kernel.");
