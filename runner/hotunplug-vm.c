@@ -39,6 +39,8 @@ static int cli_ngpus;
 static char *runner_env[32];
 static int nrunner_env;
 static bool overwrite, verbose, multiple;
+static const char *firmware;
+#define QBOOT_ROM "/usr/share/qemu/qboot.rom"
 
 /* --- per-run state ------------------------------------------------------- */
 
@@ -98,6 +100,8 @@ static void usage(FILE *f)
 "  --max-boots N           boots (1 + resumes after crashes) at most (default 20)\n"
 "  --memory MB             guest memory (default 1536)\n"
 "  --qemu PATH             qemu-system-x86_64 to use\n"
+"  --firmware qboot|seabios|FILE  guest firmware (default qboot when QEMU ships\n"
+"                          it: about 1 s less boot than SeaBIOS)\n"
 "  --multiple              igt_runner -m: one exec per binary (faster; a crash\n"
 "                          loses the rest of that binary's subtests)\n"
 "  --verbose               echo igt_runner's output\n");
@@ -135,7 +139,7 @@ static void parse_args(int argc, char **argv)
 	enum { O_KERNEL = 256, O_MODULES, O_GPU, O_IOMMU, O_TESTLIST, O_TESTS,
 	       O_RESULTS, O_ROOT, O_BUILD, O_OFFLINE, O_TIMEOUT, O_PTT,
 	       O_QEMU, O_APPEND, O_ENV, O_OVERWRITE, O_MAXBOOTS, O_MEM,
-	       O_NOOOPS, O_VERBOSE, O_MULTIPLE, O_HELP };
+	       O_NOOOPS, O_VERBOSE, O_MULTIPLE, O_FIRMWARE, O_HELP };
 	static const struct option lo[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "modules", required_argument, NULL, O_MODULES },
@@ -158,6 +162,7 @@ static void parse_args(int argc, char **argv)
 		{ "no-oops-panic", no_argument, NULL, O_NOOOPS },
 		{ "verbose", no_argument, NULL, O_VERBOSE },
 		{ "multiple", no_argument, NULL, O_MULTIPLE },
+		{ "firmware", required_argument, NULL, O_FIRMWARE },
 		{ "help", no_argument, NULL, O_HELP },
 		{ 0 }
 	};
@@ -203,6 +208,7 @@ static void parse_args(int argc, char **argv)
 		case O_NOOOPS: opts.keep_going_on_oops = true; break;
 		case O_VERBOSE: verbose = true; break;
 		case O_MULTIPLE: multiple = true; break;
+		case O_FIRMWARE: firmware = optarg; break;
 		case 'h': case O_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -217,6 +223,12 @@ static void parse_args(int argc, char **argv)
 		vm_die("--tests: no single quotes please");
 	if (!opts.ngpus)
 		add_gpu("virtio-gpu");
+	if (!firmware)
+		opts.bios = access(QBOOT_ROM, R_OK) ? NULL : QBOOT_ROM;
+	else if (!strcmp(firmware, "qboot"))
+		opts.bios = QBOOT_ROM;
+	else if (strcmp(firmware, "seabios"))
+		opts.bios = firmware;
 	/* GPUs on root ports 0.., cirrus (no PCIe hotplug) on pcie.0 */
 	for (int i = 0, p = 0; i < opts.ngpus; i++)
 		opts.gpus[i].port = strcmp(opts.gpus[i].kind, "cirrus") ? p++ : -1;

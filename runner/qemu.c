@@ -75,6 +75,9 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 	ADD("-m"); ADD("%d", o->mem_mb);
 	ADD("-smp"); ADD("2");
 	ADD("-nodefaults"); ADD("-nographic"); ADD("-no-reboot");
+	if (o->bios) {
+		ADD("-bios"); ADD("%s", o->bios);
+	}
 	ADD("-monitor"); ADD("none");
 	/* ttyS0: kernel console; ttyS1: igt_runner's output */
 	ADD("-chardev"); ADD("socket,id=con,path=%s/con", sockdir);

@@ -40,6 +40,7 @@ struct vm_opts {
 	const char *build;	/* our build dir (test binaries) */
 	const char *qemu;
 	const char *append;	/* extra guest kernel command line */
+	const char *bios;	/* firmware file, NULL: QEMU's default (SeaBIOS) */
 	bool offline;
 	bool keep_going_on_oops; /* no oops=panic */
 	int timeout;		/* whole run, s */
