@@ -52,6 +52,7 @@ static double t_start;
 /* progress, from igt_runner's verbose output on ttyS1 */
 struct progress {
 	char bin[128], sub[256], dyn[256];
+	char job[32];		/* igt_runner's "n/N" of the current job */
 	int ntests, nbad;
 	double first_subtest;	/* host time of the first one, 0: none yet */
 	double last_result;
@@ -385,8 +386,8 @@ static void print_test(const char *name, const char *result, double secs,
 	prog.ntests++;
 	prog.nbad += bad;
 	prog.last_result = vm_now();
-	printf("[%4d] %-60s %-10s %7.2f s%s%s\n", prog.ntests, name, result, secs,
-	       note ? "  " : "", note ? note : "");
+	printf("[%4d, job %-7s] %-58s %-10s %7.2f s%s%s\n", prog.ntests, prog.job,
+	       name, result, secs, note ? "  " : "", note ? note : "");
 	fflush(stdout);
 }
 
@@ -408,6 +409,8 @@ static void on_runner_line(void *data, const char *line)
 
 		if (b && sscanf(b + 1, " %127s", prog.bin) == 1) {
 			prog.sub[0] = prog.dyn[0] = 0;
+			snprintf(prog.job, sizeof(prog.job), "%.*s",
+				 (int)(b - l - 1), l + 1);
 		}
 		return;
 	}
