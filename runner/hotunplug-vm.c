@@ -352,6 +352,14 @@ static void prepare_results(void)
 		return;
 	if (!overwrite)
 		vm_die("%s is not empty (use --overwrite)", results);
+	/* never empty a directory that is not a results directory */
+	vm_fmt(path, sizeof(path), "%s/metadata.txt", results);
+	if (access(path, F_OK)) {
+		vm_fmt(path, sizeof(path), "%s/vm", results);
+		if (access(path, F_OK))
+			vm_die("%s does not look like a results directory "
+			       "(no metadata.txt, no vm/): not emptying it", results);
+	}
 	d = opendir(results);
 	while (d && (de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
