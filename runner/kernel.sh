@@ -35,6 +35,9 @@ if [ -e "$kdir/$suite/vmlinuz" ] &&
 	readlink -f "$kdir/$suite"
 	exit 0
 fi
+# one fetch at a time (parallel runs share the cache)
+exec 9>"$kdir/.lock"
+flock -w 900 9 || { echo "kernel.sh: $kdir/.lock busy for 15 min" >&2; exit 1; }
 apt_private "$suite" $quiet update >/dev/null ||
 	{ echo "kernel.sh: apt update for $suite failed" >&2; exit 1; }
 tmp=$(mktemp -d "$kdir/.fetch.XXXXXX")

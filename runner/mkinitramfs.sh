@@ -45,5 +45,6 @@ for f in modules.builtin modules.builtin.modinfo modules.order; do
 	fi
 done
 depmod -b "$S" "$KVER"
-(cd "$S" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT.tmp"
-mv "$OUT.tmp" "$OUT"
+# unique temporary name: two runs may build the same image at once
+(cd "$S" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT.tmp.$$"
+mv "$OUT.tmp.$$" "$OUT"
