@@ -576,8 +576,8 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			struct signalfd_siginfo si;
 
 			if (read(sigfd, &si, sizeof(si)) > 0)
-				fprintf(stderr, "hotunplug-vm: signal %d, stopping\n",
-					si.ssi_signo);
+				snprintf(oc->reason, sizeof(oc->reason),
+					 "stopped by signal %d", (int)si.ssi_signo);
 			oc->signalled = true;
 			break;
 		}
