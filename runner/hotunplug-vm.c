@@ -38,7 +38,9 @@ static struct vm_gpu cli_gpus[VM_CLI_GPUS];	/* as given: every boot starts so */
 static int cli_ngpus;
 static char *runner_env[32];
 static int nrunner_env;
-static bool overwrite, verbose, multiple;
+static bool overwrite, verbose, multiple, dry_run;
+static char append[2048];	/* every --append, space-separated */
+static char guest_cmdline[4096];	/* what the guest kernel must get */
 static const char *firmware;
 #define QBOOT_ROM "/usr/share/qemu/qboot.rom"
 
@@ -93,7 +95,8 @@ static void usage(FILE *f)
 "  --root DIR              Debian root with igt_runner (default: ci/sidroot.sh)\n"
 "  --build DIR             build directory with the test binaries (default: this build)\n"
 "  --env KEY=VAL           environment for the tests (igt_runner -e), repeatable\n"
-"  --append ARGS           extra guest kernel command line\n"
+"  --append ARGS           extra guest kernel command line; repeatable (joined\n"
+"                          with spaces)\n"
 "  --no-oops-panic         let an oops continue (default: oops=panic, test incomplete)\n"
 "  --offline               use cached kernels/roots only\n"
 "  --timeout S             whole run (default 3600)\n"
@@ -105,7 +108,9 @@ static void usage(FILE *f)
 "                          it: about 1 s less boot than SeaBIOS)\n"
 "  --multiple              igt_runner -m: one exec per binary (faster; a crash\n"
 "                          loses the rest of that binary's subtests)\n"
-"  --verbose               echo igt_runner's output\n");
+"  --verbose               echo igt_runner's output and the QEMU command line\n"
+"  --dry-run               set up (kernel, initramfs, root), print the guest\n"
+"                          kernel and QEMU command lines, boot nothing\n");
 }
 
 static void add_gpu(const char *kind)
@@ -125,6 +130,20 @@ static void add_gpu(const char *kind)
 	opts.ngpus++;
 }
 
+/* Each --append adds words to the guest command line, space-separated. */
+static void add_append(const char *args)
+{
+	size_t n = strlen(append);
+
+	args += strspn(args, " \t");
+	if (!*args)
+		return;
+	if (n + 1 + strlen(args) >= sizeof(append))
+		vm_die("--append: more than %zu characters in all", sizeof(append) - 1);
+	snprintf(append + n, sizeof(append) - n, "%s%s", n ? " " : "", args);
+	opts.append = append;
+}
+
 static int positive(const char *opt, const char *v)
 {
 	char *end;
@@ -140,7 +159,7 @@ static void parse_args(int argc, char **argv)
 	enum { O_KERNEL = 256, O_MODULES, O_GPU, O_IOMMU, O_TESTLIST, O_TESTS,
 	       O_RESULTS, O_ROOT, O_BUILD, O_OFFLINE, O_TIMEOUT, O_PTT,
 	       O_QEMU, O_APPEND, O_ENV, O_OVERWRITE, O_MAXBOOTS, O_MEM,
-	       O_NOOOPS, O_VERBOSE, O_MULTIPLE, O_FIRMWARE, O_HELP };
+	       O_NOOOPS, O_VERBOSE, O_MULTIPLE, O_FIRMWARE, O_DRYRUN, O_HELP };
 	static const struct option lo[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "modules", required_argument, NULL, O_MODULES },
@@ -164,6 +183,7 @@ static void parse_args(int argc, char **argv)
 		{ "verbose", no_argument, NULL, O_VERBOSE },
 		{ "multiple", no_argument, NULL, O_MULTIPLE },
 		{ "firmware", required_argument, NULL, O_FIRMWARE },
+		{ "dry-run", no_argument, NULL, O_DRYRUN },
 		{ "help", no_argument, NULL, O_HELP },
 		{ 0 }
 	};
@@ -195,7 +215,7 @@ static void parse_args(int argc, char **argv)
 			opts.per_test_timeout = positive("--per-test-timeout", optarg);
 			break;
 		case O_QEMU: opts.qemu = optarg; break;
-		case O_APPEND: opts.append = optarg; break;
+		case O_APPEND: add_append(optarg); break;
 		case O_ENV:
 			if (!strchr(optarg, '=') || strchr(optarg, '\''))
 				vm_die("--env KEY=VALUE without single quotes: %s", optarg);
@@ -210,6 +230,7 @@ static void parse_args(int argc, char **argv)
 		case O_VERBOSE: verbose = true; break;
 		case O_MULTIPLE: multiple = true; break;
 		case O_FIRMWARE: firmware = optarg; break;
+		case O_DRYRUN: dry_run = true; break;
 		case 'h': case O_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -464,6 +485,9 @@ static void on_console_line(void *data, const char *line)
 			printf("  > %s\n", m);
 		if (!strncmp(m, "HU-VM: userspace ", 17))
 			oc->t_userspace = strtod(m + 17, NULL);
+		else if (!strncmp(m, "HU-VM: cmdline ", 15) &&
+			 strcmp(m + 15, guest_cmdline))
+			vm_msg("the guest's /proc/cmdline differs from ours: %s", m + 15);
 		else if (!strncmp(m, "HU-VM: run ", 11) || !strncmp(m, "HU-VM: resume ", 14))
 			oc->reached_run = true;
 		else if (!strncmp(m, "HU-VM: done rc=", 15)) {
@@ -543,6 +567,12 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			fprintf(f, "%s%s", argv[i], argv[i + 1] ? " " : "\n");
 		if (f)
 			fclose(f);
+		if (verbose) {
+			printf("[vm] QEMU command line:");
+			for (int i = 0; argv[i]; i++)
+				printf(" %s", argv[i]);
+			printf("\n");
+		}
 	}
 	vm_fmt(path, sizeof(path), "%s/qemu.log", logdir);
 	if (!prog.first_boot) {
@@ -759,7 +789,10 @@ int main(int argc, char **argv)
 		vm_die("build dir %s: %s", opts.build ? opts.build : HU_BUILD_DIR,
 		       strerror(errno));
 	opts.build = build;
-	prepare_results();
+	if (!dry_run)
+		prepare_results();
+	else if (!realpath(opts.results, results))
+		vm_fmt(results, sizeof(results), "%s", opts.results);
 	get_root(root, sizeof(root));
 	if (vm_kernel_prepare(&opts, &k))
 		vm_die("kernel set-up failed");
@@ -798,6 +831,21 @@ int main(int argc, char **argv)
 	       opts.iommu == VM_IOMMU_INTEL ? "intel" :
 	       opts.iommu == VM_IOMMU_VIRTIO ? "virtio" : "none",
 	       vm_now() - t_start);
+	vm_guest_cmdline(&opts, guest_cmdline, sizeof(guest_cmdline));
+	vm_msg("guest kernel command line: %s", guest_cmdline);
+	if (dry_run) {
+		char *argv[160];
+
+		if (vm_qemu_argv(&opts, &k, root, ctl, results, sockdir, argv, 160) < 0)
+			vm_die("QEMU command line too long");
+		printf("[vm] QEMU command line:");
+		for (int i = 0; argv[i]; i++) {
+			printf(" %s", argv[i]);
+			free(argv[i]);
+		}
+		printf("\n");
+		return 0;
+	}
 
 	while (boots < opts.max_boots) {
 		double tb = vm_now();

@@ -54,6 +54,16 @@ void vm_port_bdf(int port, char *buf, size_t len)
 		snprintf(buf, len, "0000:00:%02x.0", 0x10 + port);
 }
 
+/* The guest kernel's command line: ours, then --append's words. */
+void vm_guest_cmdline(const struct vm_opts *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "console=ttyS0 quiet panic=-1%s%s%s%s%s",
+		 o->keep_going_on_oops ? "" : " oops=panic",
+		 o->iommu == VM_IOMMU_INTEL ? " intel_iommu=on iommu.strict=1" : "",
+		 o->iommu == VM_IOMMU_VIRTIO ? " iommu.strict=1 hu.iommu=virtio" : "",
+		 o->append && *o->append ? " " : "", o->append ? o->append : "");
+}
+
 #define ADD(...) do {							\
 		if (n >= max - 1)					\
 			return -E2BIG;					\
@@ -66,6 +76,7 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 		 const char *sockdir, char **argv, int max)
 {
 	const char *virtfs = "local,security_model=none,multidevs=remap";
+	char cmdline[4096];
 	int n = 0;
 
 	ADD("%s", o->qemu);
@@ -89,11 +100,8 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 	ADD("-kernel"); ADD("%s", k->vmlinuz);
 	ADD("-initrd"); ADD("%s", k->initramfs);
 	ADD("-append");
-	ADD("console=ttyS0 quiet panic=-1%s%s%s%s%s",
-	    o->keep_going_on_oops ? "" : " oops=panic",
-	    o->iommu == VM_IOMMU_INTEL ? " intel_iommu=on iommu.strict=1" : "",
-	    o->iommu == VM_IOMMU_VIRTIO ? " iommu.strict=1 hu.iommu=virtio" : "",
-	    o->append ? " " : "", o->append ? o->append : "");
+	vm_guest_cmdline(o, cmdline, sizeof(cmdline));
+	ADD("%s", cmdline);
 	/* native pciehp: ACPI hotplug would own the slots otherwise */
 	ADD("-global"); ADD("ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off");
 	if (o->iommu == VM_IOMMU_INTEL) {

@@ -39,7 +39,7 @@ struct vm_opts {
 	const char *root;	/* Debian sid root; default ci/sidroot.sh */
 	const char *build;	/* our build dir (test binaries) */
 	const char *qemu;
-	const char *append;	/* extra guest kernel command line */
+	const char *append;	/* extra guest kernel command line (words) */
 	const char *bios;	/* firmware file, NULL: QEMU's default (SeaBIOS) */
 	bool offline;
 	bool keep_going_on_oops; /* no oops=panic */
@@ -114,6 +114,7 @@ int vm_json_str(const char *json, const char *key, char *out, size_t len);
 int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 		 const char *root, const char *ctl, const char *out,
 		 const char *sockdir, char **argv, int max);
+void vm_guest_cmdline(const struct vm_opts *o, char *buf, size_t len);
 pid_t vm_qemu_spawn(char **argv, const char *logpath);
 int vm_qemu_stop(pid_t pid, int grace_ms);
 const char *vm_gpu_qdev(const char *kind);
