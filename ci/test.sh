@@ -4,7 +4,8 @@
 #  1. ci/setup.sh (packages, uAPI headers, sid root, build)
 #  2. meson test: the library's unit tests
 #  3. every build/tests/*_hotunplug binary speaks IGT's command line:
-#     --list-subtests exits 0 with valid names, an unknown subtest exits 79
+#     --list-subtests exits 0 with valid names, an unknown subtest exits 79,
+#     and run by an unprivileged user its first subtest skips (77), saying why
 #  4. ci/igt-runner-proof.sh: the real igt_runner gives IGT's verdicts
 #  5. ci/test-vm-lane.sh, if present
 # Each step or check counts once; the last line is "N passed, N failed".
@@ -56,6 +57,26 @@ unknown_ok() {
 		{ echo "no 'Unknown subtest: nope' line"; echo "$out" | tail -n 5; return 1; }
 }
 
+# As user nobody, the first subtest: exit 77 with a "Test requirement" reason
+# and a SKIP line, never a run. The binary is copied to a fresh 0755
+# directory: the build may sit below /root (0700), which nobody cannot enter.
+nonroot_ok() {
+	local dir out rc first
+	first=$(timeout 60 "$1" --list-subtests | head -n 1)
+	[ -n "$first" ] || { echo "no subtest to run"; return 1; }
+	dir=$(mktemp -d) || return 1
+	chmod 0755 "$dir" && cp "$1" "$dir/" && chmod 0755 "$dir/$(basename "$1")"
+	out=$(cd "$dir" && timeout 60 setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups "./$(basename "$1")" --run-subtest "$first" 2>&1)
+	rc=$?
+	rm -rf "$dir"
+	[ $rc -eq 77 ] || { echo "exit $rc, want 77"; echo "$out" | tail -n 5; return 1; }
+	grep -q '^Test requirement' <<< "$out" &&
+		grep -qx "Subtest $first: SKIP (.*)" <<< "$out" ||
+		{ echo "no requirement or SKIP line"; echo "$out" | tail -n 5; return 1; }
+	grep -A1 '^Test requirement:' <<< "$out" | tail -n 1
+}
+
 check "set-up (ci/setup.sh)" timeout 1800 "$HU_REPO/ci/setup.sh"
 [ $failed -eq 0 ] || summary
 
@@ -67,6 +88,7 @@ for bin in "$HU_BUILD"/tests/*_hotunplug; do
 	name=$(basename "$bin")
 	check "$name --list-subtests" list_ok "$bin"
 	check "$name --run-subtest nope" unknown_ok "$bin"
+	check "$name as a non-root user" nonroot_ok "$bin"
 done
 
 check "igt_runner proof (ci/igt-runner-proof.sh)" "$HU_REPO/ci/igt-runner-proof.sh"
