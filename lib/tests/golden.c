@@ -34,7 +34,8 @@ struct gcase {
 	const char *args[MAX_ARGS];
 	const char *env[4];		/* "K=V" */
 	bool nobody;			/* run as uid 65534 */
-	int kill_sig;			/* sent once the subtest started */
+	int kill_sig;			/* sent once the subtest sleeps ... */
+	bool kill_early;		/* ... or right after its Starting line */
 	const char *timed;		/* stdout line whose "(1.234s)" ... */
 	double min_s, max_s;		/* ... must be within these bounds */
 };
@@ -106,6 +107,14 @@ static const struct gcase cases[] = {
 	  { "--exit-handlers", "--run-subtest", "timeout" }, .kill_sig = SIGTERM },
 	{ "sigquit", "hu_example",
 	  { "--exit-handlers", "--run-subtest", "timeout" }, .kill_sig = SIGQUIT },
+	/*
+	 * The signal lands anywhere between the Starting line and the sleep:
+	 * the output must not depend on where (a handler that flushed stdout
+	 * printed the line twice, about one run in five under load).
+	 */
+	{ "sigquit-early", "hu_example",
+	  { "--exit-handlers", "--run-subtest", "timeout" }, .kill_sig = SIGQUIT,
+	  .kill_early = true },
 	{ "simple", "hu_example_simple", { NULL } },
 	{ "simple-skip", "hu_example_simple", { "--result=skip" } },
 	{ "simple-fail", "hu_example_simple", { "--result=fail" } },
@@ -215,6 +224,36 @@ static char *read_file(const char *path)
 	return b.p;
 }
 
+/*
+ * Is the (single-threaded) child blocked in nanosleep, i.e. parked in the
+ * timeout subtest's sleep? /proc/<pid>/syscall says "running" or the number
+ * of the syscall it waits in.
+ */
+static bool child_sleeping(pid_t pid)
+{
+	char path[64], line[128];
+	long nr = -1;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	line[n] = '\0';
+	if (sscanf(line, "%ld", &nr) != 1)
+		return false;
+#ifdef SYS_nanosleep
+	if (nr == SYS_nanosleep)
+		return true;
+#endif
+	return nr == SYS_clock_nanosleep;
+}
+
 /* Runs one case; returns false if it could not be run in bounds. */
 static bool run(const struct gcase *c, const char *dir, const char *kmsg,
 		struct buf *out, struct buf *err, int *status, double *secs)
@@ -279,21 +318,33 @@ static bool run(const struct gcase *c, const char *dir, const char *kmsg,
 	}
 	while (ok && (pfd[0].fd >= 0 || pfd[1].fd >= 0 || pfd[2].fd >= 0)) {
 		double left = deadline - now_s();
-		int ret;
+		int ret, wait_ms = (int)(left * 1000) + 1;
 
+		/*
+		 * Where the signal lands must not change the output: unless
+		 * the case is about landing early, wait until the child is
+		 * parked in its sleep (polled, bounded by the deadline).
+		 */
 		if (c->kill_sig && !sent && out->p &&
 		    strstr(out->p, "Starting subtest:")) {
-			kill(pid, c->kill_sig);
-			sent = true;
+			if (c->kill_early || child_sleeping(pid)) {
+				kill(pid, c->kill_sig);
+				sent = true;
+			} else {
+				wait_ms = 1;
+			}
 		}
 		if (left <= 0) {
 			printf("# %s: still running after %ds, killed\n", c->name,
 			       RUN_LIMIT_S);
+			if (c->kill_sig && !sent)
+				printf("# %s never seen sleeping in /proc/%d/syscall\n",
+				       c->name, (int)pid);
 			kill(pid, SIGKILL);
 			ok = false;
 			break;
 		}
-		ret = poll(pfd, 3, (int)(left * 1000) + 1);
+		ret = poll(pfd, 3, wait_ms);
 		if (ret < 0 && errno != EINTR)
 			break;
 		for (int i = 0; i < 3; i++) {
@@ -448,8 +499,9 @@ static char *render(const struct gcase *c, const char *dir, char *out,
 	if (c->nobody)
 		buf_str(&b, "# run as uid 65534\n");
 	if (c->kill_sig) {
-		snprintf(tmp, sizeof(tmp), "# %s sent after 'Starting subtest:'\n",
-			 strsignal(c->kill_sig));
+		snprintf(tmp, sizeof(tmp), "# %s sent %s\n",
+			 strsignal(c->kill_sig), c->kill_early ?
+			 "after 'Starting subtest:'" : "once the subtest sleeps");
 		buf_str(&b, tmp);
 	}
 	if (WIFEXITED(status))
