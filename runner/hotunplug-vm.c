@@ -38,6 +38,9 @@ static struct vm_gpu cli_gpus[VM_CLI_GPUS];	/* as given: every boot starts so */
 static int cli_ngpus;
 static char *runner_env[32];
 static int nrunner_env;
+#define MAX_BLOCKLISTS 8
+static const char *blocklists[MAX_BLOCKLISTS];	/* igt_runner -b, in ctl/ */
+static int nblocklists;
 static bool overwrite, verbose, multiple, dry_run;
 static char append[2048];	/* every --append, space-separated */
 static char guest_cmdline[4096];	/* what the guest kernel must get */
@@ -90,6 +93,8 @@ static void usage(FILE *f)
 "  --iommu none|intel|virtio  IOMMU in front of the GPUs (default none)\n"
 "  --test-list FILE        igt@bin@subtest lines (igt_runner --test-list)\n"
 "  --tests REGEX           igt_runner -t REGEX (default: everything)\n"
+"  --blocklist FILE        igt_runner -b FILE: regexes of tests not to run;\n"
+"                          repeatable\n"
 "  --results DIR           igt results directory (results.json); required\n"
 "  --overwrite             clear DIR if it already holds results\n"
 "  --root DIR              Debian root with igt_runner (default: ci/sidroot.sh)\n"
@@ -159,7 +164,8 @@ static void parse_args(int argc, char **argv)
 	enum { O_KERNEL = 256, O_MODULES, O_GPU, O_IOMMU, O_TESTLIST, O_TESTS,
 	       O_RESULTS, O_ROOT, O_BUILD, O_OFFLINE, O_TIMEOUT, O_PTT,
 	       O_QEMU, O_APPEND, O_ENV, O_OVERWRITE, O_MAXBOOTS, O_MEM,
-	       O_NOOOPS, O_VERBOSE, O_MULTIPLE, O_FIRMWARE, O_DRYRUN, O_HELP };
+	       O_NOOOPS, O_VERBOSE, O_MULTIPLE, O_FIRMWARE, O_DRYRUN,
+	       O_BLOCKLIST, O_HELP };
 	static const struct option lo[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "modules", required_argument, NULL, O_MODULES },
@@ -167,6 +173,7 @@ static void parse_args(int argc, char **argv)
 		{ "iommu", required_argument, NULL, O_IOMMU },
 		{ "test-list", required_argument, NULL, O_TESTLIST },
 		{ "tests", required_argument, NULL, O_TESTS },
+		{ "blocklist", required_argument, NULL, O_BLOCKLIST },
 		{ "results", required_argument, NULL, O_RESULTS },
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "build", required_argument, NULL, O_BUILD },
@@ -206,6 +213,11 @@ static void parse_args(int argc, char **argv)
 			break;
 		case O_TESTLIST: opts.test_list = optarg; break;
 		case O_TESTS: opts.tests_regex = optarg; break;
+		case O_BLOCKLIST:
+			if (nblocklists == MAX_BLOCKLISTS)
+				vm_die("at most %d --blocklist", MAX_BLOCKLISTS);
+			blocklists[nblocklists++] = optarg;
+			break;
 		case O_RESULTS: opts.results = optarg; break;
 		case O_ROOT: opts.root = optarg; break;
 		case O_BUILD: opts.build = optarg; break;
@@ -346,6 +358,9 @@ static void write_job(bool resume)
 	if (opts.tests_regex)
 		snprintf(args + strlen(args), sizeof(args) - strlen(args),
 			 " -t '%s'", opts.tests_regex);
+	for (int i = 0; i < nblocklists; i++)
+		snprintf(args + strlen(args), sizeof(args) - strlen(args),
+			 " -b /hu/ctl/blocklist-%d", i);
 	snprintf(env, sizeof(env),
 		 "HU_MODE=%s\nHU_MODULES=\"%s\"\nHU_RUNNER_ARGS=\"%s\"\n",
 		 resume ? "resume" : "run", mods, args);
@@ -822,6 +837,11 @@ int main(int argc, char **argv)
 		vm_fmt(tl, sizeof(tl), "%s/testlist", ctl);
 		if (vm_copy_file(opts.test_list, tl, 0644))
 			vm_die("--test-list %s: cannot read", opts.test_list);
+	}
+	for (int i = 0; i < nblocklists; i++) {
+		vm_fmt(tl, sizeof(tl), "%s/blocklist-%d", ctl, i);
+		if (vm_copy_file(blocklists[i], tl, 0644))
+			vm_die("--blocklist %s: cannot read", blocklists[i]);
 	}
 	vm_msg("kernel %s, root %s, %d test binaries, GPUs:%s%s%s%s%s, iommu %s, "
 	       "set-up %.1f s", k.version, root, ntests,
