@@ -164,9 +164,9 @@ regex (`igt_runner -t`, `hotunplug-vm --tests`).
 
 | configuration | binary, selection | device, kernel |
 |---|---|---|
-| CI (`ci/test.sh` step `ci/test-vm-lane.sh`) | `drm_hotunplug`: `fast-feedback.testlist` (each must pass or skip), plus the lane's own checks | VM lane, one virtio-gpu, Debian sid kernel (`HU_VM_KERNEL` for another), `drm_kms_helper.fbdev_emulation=0` |
-| VM lane, full | `drm_hotunplug`: `full.testlist` without the `blocklist.txt` rows | virtio-gpu (`busunbind`), bochs (`external`: QEMU cannot unplug virtio-gpu-pci) |
-| VM lane, IOMMU | `virtio_gpu_hotunplug`: `--tests 'igt@virtio_gpu_hotunplug@.*'` | virtio-gpu, `--iommu intel` or `--iommu virtio` (docs/virtio_gpu.md) |
+| main job (`ci/main.sh`) | `drm_hotunplug`: `full.testlist` with `--blocklist blocklist.txt` | VM lane, Debian sid kernel (`HU_VM_KERNEL`), virtio-gpu (`HU_VM_GPUS`, e.g. `virtio-gpu bochs`: bochs runs the `external` rows, which QEMU refuses for virtio-gpu), `drm_kms_helper.fbdev_emulation=0` |
+| CI test (`ci/test.sh`, step `ci/test-vm-lane.sh`) | `drm_hotunplug`: `fast-feedback.testlist`, each must pass or skip, plus the lane's own checks | VM lane, sid, one virtio-gpu, `drm_kms_helper.fbdev_emulation=0` |
+| VM lane with an IOMMU | `virtio_gpu_hotunplug`: `--tests 'igt@virtio_gpu_hotunplug@.*'` | virtio-gpu, `--iommu intel` or `--iommu virtio` (docs/virtio_gpu.md) |
 | lab machine | `drm_hotunplug`: `full.testlist` with `-b blocklist.txt`; `xe_hotunplug`: `-t '^igt@xe_hotunplug@'` | the GPU named by `IGT_DEVICE` (docs/xe.md for Xe) |
 
 Where a subtest's trigger or holder cannot work, it skips with the reason
