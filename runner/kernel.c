@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The guest kernel: a Debian suite's kernel fetched by runner/kernel.sh, or
+ * The guest kernel: a Debian suite's kernel fetched by runner/kernel.sh, a
+ * debug kernel built from Debian's source by runner/debug-kernel.sh, or
  * a local bzImage + modules (the bisect case), plus the small initramfs
  * that mounts the root over 9p, cached by kernel and recipe.
  */
@@ -78,13 +79,17 @@ out:
 
 static int suite_kernel(const struct vm_opts *o, struct vm_kernel *k)
 {
+	/* "debug" or "debug-SUITE": debug-kernel.sh builds it (once, ~1 h) */
+	bool debug = !strcmp(o->kernel, "debug") || !strncmp(o->kernel, "debug-", 6);
+	const char *suite = !debug ? o->kernel : o->kernel[5] ? o->kernel + 6 : "trixie";
 	char script[PATH_MAX], dir[PATH_MAX], ver[PATH_MAX + 16];
-	char *argv[] = { script, (char *)o->kernel,
+	char *argv[] = { script, (char *)suite,
 			 o->offline ? "--offline" : NULL, NULL };
 	char *v;
 
-	vm_fmt(script, sizeof(script), "%s/runner/kernel.sh", vm_source_dir());
-	if (vm_run(argv, dir, sizeof(dir), 600) != 0 || !*dir) {
+	vm_fmt(script, sizeof(script), "%s/runner/%s", vm_source_dir(),
+	       debug ? "debug-kernel.sh" : "kernel.sh");
+	if (vm_run(argv, dir, sizeof(dir), debug ? 4 * 3600 : 600) != 0 || !*dir) {
 		fprintf(stderr, "hotunplug-vm: cannot get the %s kernel\n", o->kernel);
 		return -1;
 	}
