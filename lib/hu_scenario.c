@@ -156,6 +156,19 @@ const char *hu_scenario_describe(char *buf, size_t len,
 	return buf;
 }
 
+const char *hu_scenario_subtest(const struct hu_scenario *sc, char *name,
+				size_t len)
+{
+	static char desc[1024];
+
+	if (hu_scenario_name(name, len, sc)) {
+		hu_critical("bad subtest name for %s\n", sc->trigger->name);
+		exit(HU_EXIT_INVALID);
+	}
+	hu_describe(hu_scenario_describe(desc, sizeof(desc), sc));
+	return name;
+}
+
 /*
  * A removal in progress is written down, so that a run killed between the
  * trigger and the recovery (timeout, crash) is repaired by the next one.

@@ -69,6 +69,13 @@ int hu_scenario_name(char *buf, size_t len, const struct hu_scenario *sc);
 /* A one-paragraph description for --describe. */
 const char *hu_scenario_describe(char *buf, size_t len,
 				 const struct hu_scenario *sc);
+/*
+ * For hu_subtest(): composes @sc's name into @name and makes its description
+ * the next subtest's (hu_describe; a static buffer, read by the very next
+ * subtest). A name that does not compose is the binary's bug: exits 79.
+ */
+const char *hu_scenario_subtest(const struct hu_scenario *sc, char *name,
+				size_t len);
 
 /* Skips (with the reason) unless @sc can run on @dev as root. */
 void hu_scenario_require(const struct hu_device *dev,

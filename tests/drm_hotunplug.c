@@ -68,21 +68,6 @@ static void run(struct hu_scenario *sc)
 		hu_scenario_run(&devs[i], sc);
 }
 
-/* Declares one subtest for @sc; descriptions live as long as the binary. */
-static const char *describe(const struct hu_scenario *sc, char *name,
-			    size_t len)
-{
-	char *desc = malloc(1024);
-
-	if (hu_scenario_name(name, len, sc)) {
-		hu_critical("bad subtest name for %s\n", sc->trigger->name);
-		exit(HU_EXIT_INVALID);
-	}
-	if (desc)
-		hu_describe(hu_scenario_describe(desc, 1024, sc));
-	return name;
-}
-
 hu_main_args(&hu_scenario_opts)
 {
 	char name[128], line[256];
@@ -102,7 +87,8 @@ hu_main_args(&hu_scenario_opts)
 
 		/* with nothing held an unload just works: no rmmod-idle */
 		if (triggers[t]->removes) {
-			hu_subtest(describe(&idle, name, sizeof(name)))
+			hu_subtest(hu_scenario_subtest(&idle, name,
+						       sizeof(name)))
 				run(&idle);
 		}
 		for (int h = 0; h < N(holders); h++) {
@@ -114,7 +100,8 @@ hu_main_args(&hu_scenario_opts)
 					.close = closes[c],
 				};
 
-				hu_subtest(describe(&sc, name, sizeof(name)))
+				hu_subtest(hu_scenario_subtest(&sc, name,
+							       sizeof(name)))
 					run(&sc);
 			}
 		}

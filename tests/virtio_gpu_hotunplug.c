@@ -95,20 +95,6 @@ static void run(struct hu_scenario *sc)
 		    "lifetime problems (above)\n", failures);
 }
 
-static const char *describe(const struct hu_scenario *sc, char *name,
-			    size_t len)
-{
-	char *desc = malloc(1024);
-
-	if (hu_scenario_name(name, len, sc)) {
-		hu_critical("bad subtest name for %s\n", sc->trigger->name);
-		exit(HU_EXIT_INVALID);
-	}
-	if (desc)
-		hu_describe(hu_scenario_describe(desc, 1024, sc));
-	return name;
-}
-
 hu_main_args(&hu_scenario_opts)
 {
 	char name[128], line[256];
@@ -128,7 +114,7 @@ hu_main_args(&hu_scenario_opts)
 		struct hu_scenario idle = { .trigger = triggers[t] };
 
 		/* nothing held at the trigger: the oracle must stay clean */
-		hu_subtest(describe(&idle, name, sizeof(name)))
+		hu_subtest(hu_scenario_subtest(&idle, name, sizeof(name)))
 			run(&idle);
 		for (int w = 0; w < N(work); w++) {
 			for (int c = 0; c < N(closes); c++) {
@@ -142,7 +128,8 @@ hu_main_args(&hu_scenario_opts)
 						work[w][sc.nholders];
 					sc.nholders++;
 				}
-				hu_subtest(describe(&sc, name, sizeof(name)))
+				hu_subtest(hu_scenario_subtest(&sc, name,
+							       sizeof(name)))
 					run(&sc);
 			}
 		}
