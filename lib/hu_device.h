@@ -88,6 +88,12 @@ int hu_device_describe(const char *root, const char *card_dir,
 
 /* Reads a sysfs attribute, trailing newline stripped. Returns length or -errno. */
 int hu_sysfs_read(const char *path, char *buf, size_t len);
+/*
+ * Writes @val to a sysfs or tracefs file in one write(), as such a file
+ * takes one write as one command; @flags: 0, O_APPEND or O_TRUNC. Returns 0,
+ * -errno, or -EIO if the kernel took only part of it.
+ */
+int hu_sysfs_write(const char *path, const char *val, int flags);
 /* Basename of the symlink @dir/@link ("" and -errno if there is none). */
 int hu_sysfs_link_name(const char *dir, const char *link, char *buf, size_t len);
 

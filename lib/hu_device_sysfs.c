@@ -252,13 +252,13 @@ int hu_device_describe(const char *root, const char *card_dir,
 	return hu_identity_read(dev->drv_path, &dev->parent_id);
 }
 
-static int write_str(const char *path, const char *val)
+int hu_sysfs_write(const char *path, const char *val, int flags)
 {
 	size_t len = strlen(val);
 	ssize_t n;
 	int fd, err = 0;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_CLOEXEC | flags);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);
@@ -267,6 +267,19 @@ static int write_str(const char *path, const char *val)
 	else if ((size_t)n != len)
 		err = -EIO;
 	close(fd);
+	return err;
+}
+
+/* Every write that changes a device is in the debug log and the kernel's. */
+static int logged_write(const char *path, const char *val)
+{
+	int err;
+
+	hu_debug("sysfs: %s <- %s\n", path, val);
+	hu_kmsg(7, "writing '%s' to %s\n", val, path);
+	err = hu_sysfs_write(path, val, 0);
+	if (err)
+		hu_debug("sysfs: %s: %s\n", path, strerror(-err));
 	return err;
 }
 
@@ -288,23 +301,11 @@ int hu_sysfs_write_checked(const char *path, const char *val,
 		hu_warn("not writing '%s' to %s: %s\n", val, path, why);
 		return -ESTALE;
 	}
-	hu_debug("sysfs: %s <- %s\n", path, val);
-	hu_kmsg(7, "writing '%s' to %s\n", val, path);
-	err = write_str(path, val);
-	if (err)
-		hu_debug("sysfs: %s: %s\n", path, strerror(-err));
-	return err;
+	return logged_write(path, val);
 }
 
 /* Bus-wide files (rescan, a slot whose address the caller checked). */
 int __hu_sysfs_write_bus(const char *path, const char *val)
 {
-	int err;
-
-	hu_debug("sysfs: %s <- %s\n", path, val);
-	hu_kmsg(7, "writing '%s' to %s\n", val, path);
-	err = write_str(path, val);
-	if (err)
-		hu_debug("sysfs: %s: %s\n", path, strerror(-err));
-	return err;
+	return logged_write(path, val);
 }

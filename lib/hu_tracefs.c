@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hu_device.h"
 #include "hu_tracefs.h"
 
 static bool is_tracefs(const char *dir)
@@ -44,21 +45,9 @@ int hu_tracefs_write(const char *dir, const char *file, const char *text,
 		     bool append)
 {
 	char p[PATH_MAX];
-	size_t len = strlen(text);
-	ssize_t n;
-	int fd, err = 0;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, file);
-	fd = open(p, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, len);
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != len)
-		err = -EIO;
-	close(fd);
-	return err;
+	return hu_sysfs_write(p, text, append ? O_APPEND : O_TRUNC);
 }
 
 int hu_tracefs_read(const char *dir, const char *file, char **text,
