@@ -9,7 +9,7 @@
  *	rmmod		module unload while held: refused (EAGAIN/EBUSY) while
  *			files are open, done after the last close; back with load
  *	external	the VM host removes it (QEMU device_del): this side
- *			asks through hu_external_request() (runner/hu_vmhost.h
+ *			asks through hu_external_request() (lib/hu_vmhost.h
  *			protocol) and waits; it may come back at a new address
  *
  * fire() returns once the card node is gone (or, for rmmod, once the unload
@@ -61,7 +61,7 @@ int hu_trigger_restore(struct hu_device *dev, const struct hu_trigger *last);
 /*
  * The external trigger's request to whoever removes the device: @what is
  * "remove" or "add"; 0 once done, or -errno. The default speaks the VM
- * lane's protocol (runner/hu_vmhost.h); another lane may replace it. The
+ * lane's protocol (lib/hu_vmhost.h); another lane may replace it. The
  * trigger is offered only where the lane maps the card to a host device.
  */
 typedef int (*hu_external_request_t)(const struct hu_device *dev,

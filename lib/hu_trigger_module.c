@@ -11,7 +11,7 @@
 #include "hu_kmod.h"
 #include "hu_trigger.h"
 #include "hu_udev.h"
-#include "runner/hu_vmhost.h"
+#include "hu_vmhost.h"
 
 #define HU_EXTERNAL_TIMEOUT_MS 60000
 
@@ -69,7 +69,7 @@ const struct hu_trigger hu_trigger_rmmod = {
 	.fire_unheld = rmmod_unheld,
 };
 
-/* --- external: the VM lane's host (runner/hu_vmhost.h) --------------- */
+/* --- external: the VM lane's host (hu_vmhost.h) --------------------- */
 
 static char vm_id[32];		/* QOM id of the GPU; may change on re-add */
 
@@ -94,22 +94,16 @@ hu_external_request_t hu_external_request = vmhost_request;
 
 static const char *need_host(const struct hu_device *dev)
 {
-	char line[256], id[32], drv[64];
-	const char *why = NULL;
-	FILE *f;
+	struct hu_vmhost_dev d;
 
 	if (hu_vmhost_id_for_card(dev->card_index, vm_id, sizeof(vm_id)))
 		return "no VM host to remove the device (not in the VM lane, "
 		       "or the GPU is not host-pluggable)";
 	/* QEMU 7.2 and 11.1 refuse device_del for virtio-gpu-pci */
-	f = fopen(HU_VMHOST_DEVICES, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%31s %63s", id, drv) == 2 &&
-		    !strcmp(id, vm_id) && !strcmp(drv, "virtio-gpu-pci"))
-			why = "QEMU cannot hot-unplug virtio-gpu-pci";
-	if (f)
-		fclose(f);
-	return why;
+	if (!hu_vmhost_find(NULL, vm_id, NULL, &d) &&
+	    !strcmp(d.driver, "virtio-gpu-pci"))
+		return "QEMU cannot hot-unplug virtio-gpu-pci";
+	return NULL;
 }
 
 static int request(struct hu_device *dev, void *arg)

@@ -5,7 +5,7 @@
  * test list; after a guest panic, oops or hang it attaches the console
  * splat to the interrupted test (incomplete), boots again and continues
  * with igt_resume. Host-side unplugs are served to the guest over a
- * virtio-serial port (vmhost.c, hu_vmhost.h). See docs/vm-lane.md.
+ * virtio-serial port (vmhost.c; the guest side is lib/hu_vmhost.c). See docs/vm-lane.md.
  */
 #include <errno.h>
 #include <getopt.h>

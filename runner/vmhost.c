@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Host side of the guest's requests for host-driven unplug (protocol in
- * runner/hu_vmhost.h and docs/vm-lane.md). The guest writes one request
+ * lib/hu_vmhost.h and docs/vm-lane.md). The guest writes one request
  * line on the virtio-serial port "hu.vmhost" and reads one answer line; we
  * answer as soon as QEMU has answered the QMP command, and never wait on
  * the guest. The removal itself is the guest's to observe (pciehp gets
