@@ -40,7 +40,15 @@ trap 'rm -rf "$tmp"' EXIT
 entries() { sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//; /^$/d' "$1"; }
 entries "$LISTS/fast-feedback.testlist" > "$tmp/ff"
 entries "$LISTS/full.testlist" > "$tmp/full"
-entries "$LISTS/blocklist.txt" > "$tmp/block"
+# blocklist.txt for every run of the lane, blocklist-<gpu>.txt on top of it
+# for that GPU; labels are the file names without .txt.
+blocklists=
+for f in "$LISTS"/blocklist.txt "$LISTS"/blocklist-*.txt; do
+	[ -f "$f" ] || continue
+	label=$(basename "$f" .txt)
+	entries "$f" > "$tmp/bl.$label"
+	blocklists="$blocklists $label"
+done
 
 # --describe: "SUB name file:line:" then paragraphs indented by two
 # spaces; the binary's own description comes first. Emits
@@ -67,19 +75,26 @@ parse() {
 }
 
 # The lists a subtest is in: fast-feedback, full (with its dynamic
-# subtests, if the list names them one by one), blocklist (igt_runner -b
-# regexes, searched unanchored as igt_runner does).
+# subtests, if the list names them one by one), and every blocklist whose
+# igt_runner -b regexes match it (searched unanchored, as igt_runner does).
 membership() {
-	awk -v full_name="$1" -v ff="$tmp/ff" -v fl="$tmp/full" -v bl="$tmp/block" '
-	function blocked(t,   i) {
-		for (i = 1; i <= nb; i++)
-			if (t ~ re[i])
-				return 1
-		return 0
+	awk -v full_name="$1" -v ff="$tmp/ff" -v fl="$tmp/full" \
+	    -v dir="$tmp" -v labels="$blocklists" '
+	function blocked(t,   i, k, out) {
+		out = ""
+		for (k = 1; k <= nl; k++)
+			for (i = 1; i <= nre[k]; i++)
+				if (t ~ re[k, i]) {
+					out = out (out == "" ? "" : ", ") label[k]
+					break
+				}
+		return out
 	}
 	BEGIN {
-		while ((getline l < bl) > 0)
-			re[++nb] = l
+		nl = split(labels, label, " ")
+		for (k = 1; k <= nl; k++)
+			while ((getline l < (dir "/bl." label[k])) > 0)
+				re[k, ++nre[k]] = l
 		while ((getline l < ff) > 0)
 			if (l == full_name || index(l, full_name "@") == 1)
 				in_ff = 1
@@ -88,8 +103,9 @@ membership() {
 				in_full = 1
 			else if (index(l, full_name "@") == 1) {
 				d = substr(l, length(full_name) + 2)
+				b = blocked(l)
 				dyn = dyn (dyn == "" ? "" : ", ") "`" d "`" \
-				      (blocked(l) ? " (blocklist)" : "")
+				      (b != "" ? " (" b ")" : "")
 				in_full = 1
 			}
 		}
@@ -98,8 +114,9 @@ membership() {
 			out = out (out == "" ? "" : ", ") "full"
 		if (dyn != "")
 			out = out ": " dyn
-		if (blocked(full_name))
-			out = out (out == "" ? "" : ", ") "blocklist"
+		b = blocked(full_name)
+		if (b != "")
+			out = out (out == "" ? "" : "; ") b
 		print out == "" ? "-" : out
 	}'
 }
@@ -154,8 +171,12 @@ design.md): `<trigger>-<workload>-inflight` closes before recovery,
   line (docs/drm_hotunplug.md, finding F1).
 - `full.testlist`: every `drm_hotunplug` row, `stress` listed per dynamic
   subtest so that the blocklist can drop one.
-- `blocklist.txt`: `igt_runner -b` regexes; `slotoff` rows, which cannot
-  come back below a QEMU root port.
+- `blocklist.txt`: `igt_runner -b` regexes for every run of the VM lane
+  (`hotunplug-vm --blocklist`): `slotoff` rows, which cannot come back below
+  a QEMU root port.
+- `blocklist-<gpu>.txt`: a second `--blocklist` when the lane runs that
+  GPU (`blocklist-qxl.txt`: rows that can take a qxl guest down, finding F3).
+  The table below names every blocklist that matches a row.
 
 `virtio_gpu_hotunplug` and `xe_hotunplug` are in no list: they are run by
 regex (`igt_runner -t`, `hotunplug-vm --tests`).
