@@ -268,11 +268,14 @@ static void guard_handler(int sig)
 	raise(sig);
 }
 
-int hu_guarded_access(volatile void *p, size_t len, void *out, int pattern)
+/*
+ * Per byte: copied to @out (if not NULL), then overwritten with @src[i] (if
+ * not NULL) or @pattern (if >= 0). 0, or the signal that stopped it.
+ */
+static int guarded(volatile unsigned char *b, size_t len, unsigned char *out,
+		   const unsigned char *src, int pattern)
 {
 	struct sigaction sa = { .sa_handler = guard_handler }, obus, osegv;
-	volatile unsigned char *b = p;
-	unsigned char *o = out;
 	int sig;
 
 	sigemptyset(&sa.sa_mask);
@@ -282,9 +285,11 @@ int hu_guarded_access(volatile void *p, size_t len, void *out, int pattern)
 	if (sig == 0) {
 		guard_armed = 1;
 		for (size_t i = 0; i < len; i++) {
-			if (o)
-				o[i] = b[i];
-			if (pattern >= 0)
+			if (out)
+				out[i] = b[i];
+			if (src)
+				b[i] = src[i];
+			else if (pattern >= 0)
 				b[i] = (unsigned char)pattern;
 		}
 	}
@@ -294,26 +299,14 @@ int hu_guarded_access(volatile void *p, size_t len, void *out, int pattern)
 	return sig;
 }
 
+int hu_guarded_access(volatile void *p, size_t len, void *out, int pattern)
+{
+	return guarded(p, len, out, NULL, pattern);
+}
+
 int hu_guarded_write(volatile void *p, const void *src, size_t len)
 {
-	struct sigaction sa = { .sa_handler = guard_handler }, obus, osegv;
-	volatile unsigned char *b = p;
-	const unsigned char *s = src;
-	int sig;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &obus);
-	sigaction(SIGSEGV, &sa, &osegv);
-	sig = sigsetjmp(guard_jmp, 1);
-	if (sig == 0) {
-		guard_armed = 1;
-		for (size_t i = 0; i < len; i++)
-			b[i] = s[i];
-	}
-	guard_armed = 0;
-	sigaction(SIGBUS, &obus, NULL);
-	sigaction(SIGSEGV, &osegv, NULL);
-	return sig;
+	return guarded(p, len, NULL, src, -1);
 }
 
 void hu_fill_pattern(void *p, size_t len, uint32_t seed)
