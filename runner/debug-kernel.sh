@@ -56,6 +56,7 @@ fi
 apt_private "$suite" $quiet update >/dev/null || die "apt update for $suite failed"
 tmp=$(mktemp -d "$ddir/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM HUP	# so that the EXIT trap cleans up
 (cd "$tmp" && apt_private "$suite" $quiet download linux-source >/dev/null) ||
 	die "cannot download linux-source of $suite"
 dep=$(dpkg-deb -f "$tmp"/linux-source_*.deb Depends |
