@@ -874,43 +874,80 @@ static void run_rmmod_held(void)
 	"from old BO mmaps, fences signalled within 10 s, no kernel splat, " \
 	"module references released and a blitter health check after recovery."
 
-static const struct scenario scenarios[] = {
-	{ "remove-copy-inflight", &hu_trigger_remove, W_COPY, false,
-	  "PCI remove " INFLIGHT "after checked copies between every pair of "
-	  "VRAM, system BO, malloc'd and mmap'd userptr; " PROBES },
-	{ "remove-prefetch-inflight", &hu_trigger_remove, W_PREFETCH, false,
-	  "PCI remove " INFLIGHT "and a PREFETCH ping-pong VRAM <-> system on "
-	  "the migrate engine (dGPU); " PROBES },
-	{ "remove-evict-inflight", &hu_trigger_remove, W_EVICT, false,
-	  "PCI remove " INFLIGHT "and VRAM overcommitted by 1.5x, every "
-	  "prefetch evicting others (dGPU); " PROBES },
-	{ "remove-userptr-inflight", &hu_trigger_remove, W_USERPTR, false,
-	  "PCI remove " INFLIGHT "copying a malloc'd userptr into an mmap'd "
-	  "one; the process memory must stay intact; " PROBES },
-	{ "remove-dmabuf-vram", &hu_trigger_remove, W_DMABUF, false,
-	  "PCI remove " INFLIGHT "reading a VRAM BO exported as dma-buf; its "
-	  "mmaps show the data or zeroes, never other data, and from 6.16 the "
-	  "recovered device imports the old dma-buf and copies the data out "
-	  "intact; " PROBES },
-	{ "remove-lateclose-migrate", &hu_trigger_remove, W_MIGRATE, true,
-	  "The Feb 2025 migrate bug sequence: migrate work (PREFETCH), PCI "
-	  "remove with the fd open, close only after rescan and a health "
-	  "check of the new instance (fixed in 6.16, c045e03634ab); " PROBES },
-	{ "unbind-copy-inflight", &hu_trigger_unbind, W_COPY, false,
-	  "Driver unbind " INFLIGHT "after checked copies; " PROBES },
-	{ "unbind-prefetch-inflight", &hu_trigger_unbind, W_PREFETCH, false,
-	  "Driver unbind " INFLIGHT "and a PREFETCH ping-pong (dGPU); " PROBES },
-	{ "unbind-evict-inflight", &hu_trigger_unbind, W_EVICT, false,
-	  "Driver unbind " INFLIGHT "and VRAM overcommit (dGPU); " PROBES },
-	{ "unbind-userptr-inflight", &hu_trigger_unbind, W_USERPTR, false,
-	  "Driver unbind " INFLIGHT "copying between userptrs; " PROBES },
-	{ "unbind-dmabuf-vram", &hu_trigger_unbind, W_DMABUF, false,
-	  "Driver unbind " INFLIGHT "reading an exported VRAM BO, checked "
-	  "through its dma-buf as in remove-dmabuf-vram; " PROBES },
-	{ "unbind-lateclose-migrate", &hu_trigger_unbind, W_MIGRATE, true,
-	  "Driver unbind with migrate work, the fd closed after rebind and a "
-	  "health check of the new instance; " PROBES },
+/* The triggers and what runs across them: subtest "<trigger>-<workload>". */
+static const struct {
+	const struct hu_trigger *trigger;
+	const char *what;
+} triggers[] = {
+	{ &hu_trigger_remove, "PCI remove" },
+	{ &hu_trigger_unbind, "Driver unbind" },
 };
+
+static const struct {
+	const char *name;
+	enum work work;
+	bool late_close;
+	const char *what;	/* follows the trigger's what */
+} workloads[] = {
+	{ "copy-inflight", W_COPY, false,
+	  INFLIGHT "after checked copies between every pair of VRAM, system "
+	  "BO, malloc'd and mmap'd userptr; " },
+	{ "prefetch-inflight", W_PREFETCH, false,
+	  INFLIGHT "and a PREFETCH ping-pong VRAM <-> system on the migrate "
+	  "engine (dGPU); " },
+	{ "evict-inflight", W_EVICT, false,
+	  INFLIGHT "and VRAM overcommitted by 1.5x, every prefetch evicting "
+	  "others (dGPU); " },
+	{ "userptr-inflight", W_USERPTR, false,
+	  INFLIGHT "copying a malloc'd userptr into an mmap'd one; the "
+	  "process memory must stay intact; " },
+	{ "dmabuf-vram", W_DMABUF, false,
+	  INFLIGHT "reading a VRAM BO exported as dma-buf; its mmaps show the "
+	  "data or zeroes, never other data, and from 6.16 the recovered "
+	  "device imports the old dma-buf and copies the data out intact; " },
+	{ "lateclose-migrate", W_MIGRATE, true,
+	  "with migrate work (PREFETCH) and the fd open, closed only after the "
+	  "device is back and the new instance passed a health check (the "
+	  "sequence of the Feb 2025 migrate bug, seen with PCI remove, fixed "
+	  "in 6.16 by c045e03634ab); " },
+};
+
+#define N_SCENARIOS (sizeof(triggers) / sizeof(triggers[0]) * \
+		     sizeof(workloads) / sizeof(workloads[0]))
+
+/* Composed once; run_scenario() keeps a pointer to its row. */
+static struct scenario scenarios[N_SCENARIOS];
+static char scenario_names[N_SCENARIOS][48];
+static char scenario_descs[N_SCENARIOS][640];
+
+static void compose_scenarios(void)
+{
+	const size_t nw = sizeof(workloads) / sizeof(workloads[0]);
+
+	for (size_t i = 0; i < N_SCENARIOS; i++) {
+		const struct hu_trigger *t = triggers[i / nw].trigger;
+		size_t w = i % nw;
+		int n, m;
+
+		n = snprintf(scenario_names[i], sizeof(scenario_names[i]),
+			     "%s-%s", t->name, workloads[w].name);
+		m = snprintf(scenario_descs[i], sizeof(scenario_descs[i]),
+			     "%s %s%s", triggers[i / nw].what,
+			     workloads[w].what, PROBES);
+		if (n >= (int)sizeof(scenario_names[i]) ||
+		    m >= (int)sizeof(scenario_descs[i])) {
+			hu_critical("scenario %zu: name or description cut\n", i);
+			exit(HU_EXIT_INVALID);
+		}
+		scenarios[i] = (struct scenario){
+			.name = scenario_names[i],
+			.trigger = t,
+			.work = workloads[w].work,
+			.late_close = workloads[w].late_close,
+			.desc = scenario_descs[i],
+		};
+	}
+}
 
 hu_main
 {
@@ -935,7 +972,8 @@ hu_main
 		}
 	}
 
-	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+	compose_scenarios();
+	for (size_t i = 0; i < N_SCENARIOS; i++) {
 		hu_describe(scenarios[i].desc);
 		hu_subtest(scenarios[i].name)
 			run_scenario(&scenarios[i]);
