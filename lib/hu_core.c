@@ -425,6 +425,7 @@ bool __hu_run_subtest(const char *name, const char *file, int line)
 	}
 
 	hu_kmsg(6, "starting subtest %s\n", name);
+	__hu_kmsg_subtest_started();
 	starting_line(false, name);
 	__hu_log_reset();
 	thread_failed = 0;
@@ -456,6 +457,7 @@ bool __hu_run_dynamic(const char *name)
 		return false;
 
 	hu_kmsg(6, "starting dynamic subtest %s\n", name);
+	__hu_kmsg_subtest_started();
 	starting_line(true, name);
 	__hu_log_reset();
 	thread_failed = 0;

@@ -59,6 +59,7 @@ void __hu_log_dump(const char *title);
 
 /* hu_kmsg.c */
 void __hu_kmsg_raw(const char *line);	/* async-signal-safe */
+void __hu_kmsg_subtest_started(void);	/* platform ignore regex, if any */
 
 /* hu_fork.c */
 void __hu_kill_children(void);		/* SIGKILL and reap every child */

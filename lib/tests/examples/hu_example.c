@@ -195,6 +195,13 @@ hu_main_args(&opts)
 		hu_kmsg(4, "expected noise %d\n", 42);
 	}
 
+	hu_describe("Writes a <4> line of platform noise: pass when HU_DMESG_IGNORE matches it, dmesg-warn otherwise.");
+	hu_subtest("platform-noise") {
+		hu_require_f(access("/dev/kmsg", W_OK) == 0,
+			     "/dev/kmsg is not writable\n");
+		hu_kmsg(4, "hu platform noise %d ns\n", 1234);
+	}
+
 	hu_describe("Children: one fails, so the subtest fails.");
 	hu_subtest("fork-fail") {
 		hu_fork(child, 2) {
