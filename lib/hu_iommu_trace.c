@@ -265,7 +265,7 @@ const char *hu_iommu_kind_text(enum hu_iommu_kind kind)
 			"DMA mapping still alive when the device left its IOMMU group",
 		[HU_IOMMU_MAPPED_AT_UNBIND] =
 			"DMA mapping still alive when the driver was unbound",
-		[HU_IOMMU_DMA_DEBUG] = "DMA-API debug reported errors",
+		[HU_IOMMU_DMA_DEBUG] = "DMA-API debug reported an error",
 	};
 
 	return kind < HU_IOMMU_NUM_KINDS ? texts[kind] : "?";
@@ -543,8 +543,9 @@ void hu_iommu_report_print(const struct hu_iommu_report *r, FILE *f,
 			x->record);
 		if (x->cause[0])
 			fprintf(f, "%s  %s: %s\n", prefix,
-				x->kind == HU_IOMMU_MAPPED_AT_UNBIND ?
-				"unbind" : "left", x->cause);
+				x->kind == HU_IOMMU_MAPPED_AT_UNBIND ? "unbind" :
+				x->kind == HU_IOMMU_DMA_DEBUG ? "details" : "left",
+				x->cause);
 		if (*s)
 			fprintf(f, "%s  call chain:\n", prefix);
 		while (*s) {
@@ -561,4 +562,158 @@ void hu_iommu_report_print(const struct hu_iommu_report *r, FILE *f,
 	if (r->overflow)
 		fprintf(f, "%sthe trace buffer overflowed: mappings alive at leave/unbind not judged\n",
 			prefix);
+}
+
+/* --- DMA-API debug reports in the kernel log -------------------------- */
+
+/* The text of a log line: without a kmsg "6,12,345,-;" or dmesg "<4> [1.2] " prefix. */
+static const char *log_text(const char *line)
+{
+	const char *p = line;
+	int commas = 0;
+
+	while (isdigit((unsigned char)*p) || *p == ',' || *p == '-' ||
+	       (commas >= 3 && (isalpha((unsigned char)*p) || *p == '=' ||
+				*p == '+')))
+		commas += *p++ == ',';
+	if (commas >= 3 && *p == ';')
+		return p + 1;
+	p = line;
+	if (*p == '<' && (p = strchr(p, '>')))
+		p += 1 + (p[1] == ' ');
+	else
+		p = line;
+	if (*p == '[' && strchr(p, ']'))
+		p = strchr(p, ']') + 1 + (strchr(p, ']')[1] == ' ');
+	return p;
+}
+
+/*
+ * "DMA-API: DRIVER DEVICE: what": the device, or false when the line is
+ * not a report about a device (boot messages, "... disabling").
+ */
+static bool dma_debug_device(const char *msg, char *dev, size_t len)
+{
+	const char *d = strchr(msg, ' '), *end;
+
+	if (!d || d == msg)
+		return false;
+	d++;
+	end = d + strcspn(d, " ");
+	if (end == d || end[-1] != ':' || *end != ' ')
+		return false;
+	snprintf(dev, len, "%.*s", (int)(end - 1 - d), d);
+	return true;
+}
+
+/* Appends "=> frame" to @dst unless it is a marker or an unreliable "? " frame. */
+static void add_frame(char *dst, size_t len, const char *t)
+{
+	size_t used = strlen(dst);
+
+	t += strspn(t, " \t");
+	if (!*t || *t == '<' || !strncmp(t, "? ", 2) || used + 4 >= len)
+		return;
+	snprintf(dst + used, len - used, "%s=> %s", used ? "\n" : "", t);
+}
+
+/* @text up to an escaped (\x0a) or real line end. */
+static void first_line(char *dst, size_t len, const char *text)
+{
+	const char *esc = strstr(text, "\\x0a");
+	size_t n = esc ? (size_t)(esc - text) : strcspn(text, "\r\n");
+
+	snprintf(dst, len, "%.*s", (int)n, text);
+}
+
+int hu_iommu_dma_debug_parse(const char *log, const char *const *devices,
+			     long errors, struct hu_iommu_report *r)
+{
+	char *copy = strdup(log ? log : ""), **lines = NULL, *p;
+	int nlines = 0, cap = 0, added = 0, reports = 0;
+
+	if (!copy)
+		return 0;
+	for (p = strtok(copy, "\n"); p; p = strtok(NULL, "\n")) {
+		if (nlines == cap) {
+			char **nl = realloc(lines, (cap = cap ? cap * 2 : 256) *
+					    sizeof(*lines));
+
+			if (!nl)
+				break;
+			lines = nl;
+		}
+		p[strcspn(p, "\r")] = '\0';
+		lines[nlines++] = p;
+	}
+	for (int i = 0; i < nlines; i++) {
+		const char *t = log_text(lines[i]), *msg = strstr(t, "DMA-API: ");
+		char dev[64], rec[HU_IOMMU_LINE], cause[HU_IOMMU_LINE] = "";
+		char mapped[HU_IOMMU_STACK] = "", trace[HU_IOMMU_STACK] = "";
+		char stack[HU_IOMMU_STACK];
+		const char *esc;
+		int mode = 0;	/* 1: in the Call Trace, 2: in "Mapped at:" */
+
+		if (!msg)
+			continue;
+		first_line(rec, sizeof(rec), msg);
+		if (!dma_debug_device(msg + 9, dev, sizeof(dev))) {
+			if (strstr(msg, "disabl")) {
+				hu_iommu_report_add(r, HU_IOMMU_DMA_DEBUG,
+						    devices && devices[0] ? devices[0] : "",
+						    rec, "DMA-API debug checks nothing from here on", "");
+				added++;
+			}
+			continue;
+		}
+		reports++;
+		if (!wanted(devices, dev))
+			continue;
+		/* the details: the rest of the record, or the next line */
+		esc = strstr(msg, "\\x0a");
+		if (esc)
+			first_line(cause, sizeof(cause), esc + 4);
+		else if (i + 1 < nlines && !strncmp(log_text(lines[i + 1]), "One of", 6))
+			first_line(cause, sizeof(cause), log_text(lines[i + 1]));
+		for (int j = i + 1; j < nlines && j < i + 400; j++) {
+			const char *u = log_text(lines[j]);
+
+			if (strstr(u, "DMA-API: ") || strstr(u, "cut here"))
+				break;
+			if (strstr(u, "Call Trace:")) {
+				mode = 1;
+			} else if (strstr(u, "Mapped at:")) {
+				mode = 2;
+			} else if (mode == 1 && (strstr(u, "</TASK>") ||
+						 strstr(u, "---[ end trace"))) {
+				mode = 0;
+			} else if (mode && *u != ' ' && *u != '\t') {
+				if (mode == 2)
+					break;	/* the mapping's frames ended */
+			} else if (mode) {
+				add_frame(mode == 1 ? trace : mapped,
+					  sizeof(trace), u);
+			}
+		}
+		snprintf(stack, sizeof(stack), "%s%s%s%s%s",
+			 *mapped ? "mapped at:\n" : "", mapped,
+			 *mapped && *trace ? "\n" : "",
+			 *trace ? "reported from:\n" : "", trace);
+		hu_iommu_report_add(r, HU_IOMMU_DMA_DEBUG, dev, rec, cause, stack);
+		added++;
+	}
+	if (errors > reports) {
+		char rec[HU_IOMMU_LINE];
+
+		snprintf(rec, sizeof(rec),
+			 "dma-api/error_count grew by %ld, %d report(s) in the log",
+			 errors, reports);
+		hu_iommu_report_add(r, HU_IOMMU_DMA_DEBUG,
+				    devices && devices[0] ? devices[0] : "", rec,
+				    "the kernel prints only dma-api/num_errors reports: the rest only count", "");
+		added++;
+	}
+	free(lines);
+	free(copy);
+	return added;
 }

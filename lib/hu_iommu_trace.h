@@ -39,7 +39,7 @@ enum hu_iommu_kind {
 	HU_IOMMU_UNMAP_AFTER_LEAVE,
 	HU_IOMMU_MAPPED_AT_LEAVE,
 	HU_IOMMU_MAPPED_AT_UNBIND,
-	HU_IOMMU_DMA_DEBUG,	/* from /sys/kernel/debug/dma-api, not traces */
+	HU_IOMMU_DMA_DEBUG,	/* DMA-API debug (kernel log, dma-api/), not traces */
 	HU_IOMMU_NUM_KINDS,
 };
 
@@ -72,6 +72,23 @@ struct hu_iommu_report {
  */
 int hu_iommu_trace_parse(const char *text, const char *const *devices,
 			 struct hu_iommu_report *r);
+
+/*
+ * Judges DMA-API debug (CONFIG_DMA_API_DEBUG) reports in kernel log text:
+ * @log holds /dev/kmsg records ("prio,seq,usec,flags;text", a record's own
+ * newlines escaped as \x0a) or plain dmesg lines, one per line. Every
+ * "DMA-API: DRIVER DEVICE: what" naming one of @devices (NULL: any) adds a
+ * HU_IOMMU_DMA_DEBUG finding: the message is its record, the entry details
+ * that follow it ("One of leaked entries details: ...") its cause, and its
+ * call chain is the report's Call Trace followed by the "Mapped at:"
+ * frames. A "DMA-API: ... disabling" line (the checker turned itself off)
+ * is a finding too. @errors is how much dma-api/error_count grew over the
+ * same span (-1: unknown): errors beyond the DMA-API messages in @log (the
+ * kernel prints only num_errors of them) add one finding without a
+ * message. Returns the number of findings added.
+ */
+int hu_iommu_dma_debug_parse(const char *log, const char *const *devices,
+			     long errors, struct hu_iommu_report *r);
 
 /* "unmap-after-leave" etc. */
 const char *hu_iommu_kind_name(enum hu_iommu_kind kind);

@@ -180,6 +180,99 @@ static void check_inline(void)
 	check(n == 0 && r.records == 0, "garbage is ignored");
 }
 
+/*
+ * DMA-API debug reports in the kernel log (hu_iommu_dma_debug_parse), on
+ * a report written in 6.12's format (kernel/dma/debug.c: err_printk's
+ * WARN, then dump_entry_trace's "Mapped at:"), as /dev/kmsg records.
+ */
+static const char dma_kmsg[] =
+	"6,880,4900000,-;DMA-API: preallocated 65536 debug entries\n"
+	"4,900,5000000,-;------------[ cut here ]------------\n"
+	"4,901,5000001,-;DMA-API: virtio-pci 0000:01:00.0: device driver has pending DMA allocations while released from device [count=4]\\x0aOne of leaked entries details: [device address=0x00000000fffb0000] [size=65536 bytes] [mapped with DMA_BIDIRECTIONAL] [mapped as scatter-gather]\n"
+	"4,902,5000002,-;WARNING: CPU: 1 PID: 120 at kernel/dma/debug.c:870 dma_debug_device_change+0x2a8/0x3c0\n"
+	"4,903,5000003,-;Modules linked in: virtio_gpu\n"
+	"4,904,5000004,-;RIP: 0010:dma_debug_device_change+0x2a8/0x3c0\n"
+	"4,905,5000005,-;Call Trace:\n"
+	"4,906,5000006,-; <TASK>\n"
+	"4,907,5000007,-; ? __warn+0xc8/0x2b0\n"
+	"4,908,5000008,-; notifier_call_chain+0xbf/0x280\n"
+	"4,909,5000009,-; device_release_driver_internal+0x3c9/0x590\n"
+	"4,910,5000010,-; pci_stop_bus_device+0x11e/0x190\n"
+	"4,911,5000011,-; </TASK>\n"
+	"4,912,5000012,-;irq event stamp: 12345\n"
+	"4,913,5000013,-;---[ end trace 0000000000000000 ]---\n"
+	"4,914,5000014,-;Mapped at:\n"
+	"4,915,5000015,-; debug_dma_map_sg+0x6d/0x9e0\n"
+	"4,916,5000016,-; __dma_map_sg_attrs+0xf1/0x1a0\n"
+	"4,917,5000017,-; virtio_gpu_object_create+0x2b5/0x790 [virtio_gpu]\n"
+	"6,918,5000018,-;[IGT] virtio_gpu_hotunplug: finished subtest remove-mmap-lateclose\n"
+	"4,919,5000019,-;------------[ cut here ]------------\n"
+	"4,920,5000020,-;DMA-API: e1000e 0000:00:03.0: device driver frees DMA memory with wrong function [device address=0x1000] [size=4096 bytes] [mapped as single] [unmapped as page]\n"
+	"4,921,5000021,-;Call Trace:\n"
+	"4,922,5000022,-; e1000_clean+0x10/0x20\n";
+
+static void check_dma_debug(void)
+{
+	const char *gpu[] = { "0000:01:00.0", NULL }, *nic[] = { "0000:00:03.0", NULL };
+	const char *plain =
+		"<4> [5.000001] DMA-API: virtio-pci 0000:01:00.0: device driver has pending DMA allocations while released from device [count=1]\n"
+		"<4> [5.000001] One of leaked entries details: [device address=0x1000]\n"
+		"<4> [5.000002] Mapped at:\n"
+		"<4> [5.000003]  debug_dma_map_sg+0x6d/0x9e0\n"
+		"<4> [5.000004] Call Trace:\n";
+	struct hu_iommu_report r;
+	const struct hu_iommu_finding *f = &r.findings[0];
+	int n;
+
+	memset(&r, 0, sizeof(r));
+	n = hu_iommu_dma_debug_parse(dma_kmsg, gpu, 2, &r);
+	check_eq(n, 1, "dma-api: one report for the GPU (the NIC's is not ours)");
+	check(r.nfindings == 1 && f->kind == HU_IOMMU_DMA_DEBUG &&
+	      !strcmp(f->device, "0000:01:00.0") &&
+	      !strcmp(f->record, "DMA-API: virtio-pci 0000:01:00.0: device driver has pending DMA allocations while released from device [count=4]") &&
+	      !strncmp(f->cause, "One of leaked entries details: [device address=0x00000000fffb0000]", 66),
+	      "dma-api: the report's message and entry details");
+	check(!strcmp(f->stack, "mapped at:\n=> debug_dma_map_sg+0x6d/0x9e0\n"
+		      "=> __dma_map_sg_attrs+0xf1/0x1a0\n"
+		      "=> virtio_gpu_object_create+0x2b5/0x790 [virtio_gpu]\n"
+		      "reported from:\n=> notifier_call_chain+0xbf/0x280\n"
+		      "=> device_release_driver_internal+0x3c9/0x590\n"
+		      "=> pci_stop_bus_device+0x11e/0x190"),
+	      "dma-api: call chains without markers or unreliable frames");
+
+	memset(&r, 0, sizeof(r));
+	n = hu_iommu_dma_debug_parse(dma_kmsg, gpu, 5, &r);
+	check(n == 2 && r.count[HU_IOMMU_DMA_DEBUG] == 2 &&
+	      strstr(r.findings[1].record, "grew by 5, 2 report(s)"),
+	      "dma-api: errors beyond the printed reports are one more finding");
+
+	memset(&r, 0, sizeof(r));
+	n = hu_iommu_dma_debug_parse(dma_kmsg, nic, 2, &r);
+	check(n == 1 && !strcmp(f->device, "0000:00:03.0") &&
+	      !strcmp(f->stack, "reported from:\n=> e1000_clean+0x10/0x20"),
+	      "dma-api: the other device's report, for that device");
+
+	memset(&r, 0, sizeof(r));
+	n = hu_iommu_dma_debug_parse(plain, gpu, -1, &r);
+	check(n == 1 && strstr(f->record, "[count=1]") &&
+	      !strcmp(f->cause, "One of leaked entries details: [device address=0x1000]") &&
+	      !strcmp(f->stack, "mapped at:\n=> debug_dma_map_sg+0x6d/0x9e0"),
+	      "dma-api: dmesg lines (results.json) as well as kmsg records");
+
+	memset(&r, 0, sizeof(r));
+	n = hu_iommu_dma_debug_parse("3,1,1,-;DMA-API: debugging out of memory - disabling\n",
+				     gpu, 0, &r);
+	check(n == 1 && strstr(f->cause, "checks nothing"),
+	      "dma-api: the checker switching itself off is a finding");
+
+	memset(&r, 0, sizeof(r));
+	n = hu_iommu_dma_debug_parse("6,880,4900000,-;DMA-API: preallocated 65536 debug entries\n",
+				     gpu, 0, &r);
+	check(n == 0 && r.nfindings == 0, "dma-api: boot messages are no finding");
+	n = hu_iommu_dma_debug_parse("", gpu, 0, &r);
+	check(n == 0, "dma-api: nothing logged, no error counted: clean");
+}
+
 static void check_cap(void)
 {
 	struct hu_iommu_report r;
@@ -197,6 +290,7 @@ int main(void)
 	for (unsigned int i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
 		check_sample(&samples[i]);
 	check_inline();
+	check_dma_debug();
 	check_cap();
 	return check_done();
 }
