@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest-only: what the debug kernel's checkers (runner/debug-kernel.sh)
+ * hold at the end of a run. Put it last in a test list: kmemleak scans
+ * only when asked (no automatic scan, which would land in whatever subtest
+ * ran then), and DMA-API debug keeps counting over the whole boot. Both
+ * skip on a kernel without them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hu_core.h"
+#include "vm_guest.h"
+
+HU_TEST_DESCRIPTION("VM lane: kmemleak and DMA-API debug at the end of a run.");
+
+#define KMEMLEAK "/sys/kernel/debug/kmemleak"
+#define DMA_API "/sys/kernel/debug/dma-api"
+#define MAX_LEAKS 512
+
+/* Frames that make a leak ours: GPU, dma-buf, DMA mapping, IOMMU paths. */
+static const char *const our_paths[] = {
+	"drm", "virtio_gpu", "virtgpu", "dma_buf", "dma_fence", "dma_resv",
+	"ttm_", "bochs", "qxl", "vgem", "cirrus", "iommu", "iova", "dma_map",
+	"dma_alloc",
+};
+
+static char *slurp(const char *path, size_t max)
+{
+	size_t len = 0, cap = 65536;
+	char *buf = malloc(cap);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0 || !buf) {
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return NULL;
+	}
+	while (len < max && (n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+static long read_long(const char *path)
+{
+	char *s = slurp(path, 64);
+	long v = s ? strtol(s, NULL, 10) : -1;
+
+	free(s);
+	return v;
+}
+
+static bool leak_is_ours(const char *entry, size_t len)
+{
+	const char *bt = memmem(entry, len, "backtrace", 9);
+
+	if (!bt)
+		return false;
+	for (size_t i = 0; i < sizeof(our_paths) / sizeof(our_paths[0]); i++) {
+		size_t n = strlen(our_paths[i]);
+
+		for (const char *p = bt; p + n <= entry + len; p++)
+			if (!memcmp(p, our_paths[i], n))
+				return true;
+	}
+	return false;
+}
+
+static void kmemleak(void)
+{
+	int all = 0, ours = 0, shown = 0, ret;
+	char *text, *p;
+
+	vm_require_guest();
+	hu_require_f(access(KMEMLEAK, F_OK) == 0,
+		     "no %s: not a kernel with CONFIG_DEBUG_KMEMLEAK\n", KMEMLEAK);
+	/* Twice, 2 s apart: an object referenced only from a register or a
+	 * list in flux at the first scan is not reported by the second. */
+	ret = vm_write_sysfs(KMEMLEAK, "scan");
+	hu_assert_f(ret == 0, "kmemleak scan: %s (kmemleak is off: an early "
+		    "error in the boot log?)\n", strerror(-ret));
+	sleep(2);
+	ret = vm_write_sysfs(KMEMLEAK, "scan");
+	hu_assert_f(ret == 0, "kmemleak scan: %s\n", strerror(-ret));
+	text = slurp(KMEMLEAK, 8 << 20);
+	hu_assert_f(text, "cannot read %s: %m\n", KMEMLEAK);
+
+	/* entries: "unreferenced object 0x... (size N):" + comm, hex, backtrace */
+	p = strstr(text, "unreferenced object");
+	while (p) {
+		char *next = strstr(p + 1, "unreferenced object");
+		size_t len = next ? (size_t)(next - p) : strlen(p);
+		bool mine = leak_is_ours(p, len);
+
+		all++;
+		ours += mine;
+		/* ours in full, then a few others */
+		if (mine || shown < 3) {
+			hu_log(mine ? HU_LOG_WARN : HU_LOG_INFO,
+			       "kmemleak%s:\n%.*s", mine ? " (GPU/DMA path)" : "",
+			       (int)len, p);
+			shown += !mine;
+		}
+		if (all >= MAX_LEAKS)
+			break;
+		p = next;
+	}
+	free(text);
+	hu_info("kmemleak: %d unreferenced object(s), %d allocated in GPU, "
+		"dma-buf, DMA or IOMMU paths\n", all, ours);
+	hu_assert_f(ours == 0, "kmemleak: %d leak(s) from the paths under test "
+		    "(above)\n", ours);
+}
+
+static void dma_api(void)
+{
+	long errors, disabled, free_min, total;
+	char *dump, *line, *save = NULL;
+	struct { char who[96]; int n; } dev[32];
+	int ndev = 0, entries = 0;
+
+	vm_require_guest();
+	hu_require_f(access(DMA_API "/error_count", F_OK) == 0,
+		     "no %s: not a kernel with CONFIG_DMA_API_DEBUG\n", DMA_API);
+	errors = read_long(DMA_API "/error_count");
+	free_min = read_long(DMA_API "/min_free_entries");
+	total = read_long(DMA_API "/nr_total_entries");
+	{
+		/* a bool: "Y" or "N" */
+		char *s = slurp(DMA_API "/disabled", 8);
+
+		hu_assert_f(s, "cannot read %s/disabled: %m\n", DMA_API);
+		disabled = s[0] == 'Y';
+		free(s);
+	}
+	dump = slurp(DMA_API "/dump", 16 << 20);
+	hu_assert_f(dump, "cannot read %s/dump: %m\n", DMA_API);
+	/* "DRIVER DEVICE TYPE idx N P=... D=... L=... cln=... DIR ERR" */
+	for (line = strtok_r(dump, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char drv[48] = "", name[48] = "", who[96];
+		int i;
+
+		if (sscanf(line, "%47s %47s", drv, name) != 2)
+			continue;
+		entries++;
+		snprintf(who, sizeof(who), "%s %s", drv, name);
+		for (i = 0; i < ndev && strcmp(dev[i].who, who); i++)
+			;
+		if (i == ndev && ndev < 32)
+			snprintf(dev[ndev++].who, sizeof(dev[0].who), "%s", who);
+		if (i < ndev)
+			dev[i].n++;
+	}
+	free(dump);
+	hu_info("dma-api: error_count %ld, disabled %ld, entries %ld, "
+		"min free %ld, %d live mapping(s)\n", errors, disabled, total,
+		free_min, entries);
+	for (int i = 0; i < ndev; i++)
+		hu_info("dma-api: %d live mapping(s) of %s\n", dev[i].n, dev[i].who);
+	/* the errors themselves were reported where they happened (kernel
+	 * log, the IOMMU oracle); here: did the checker stay on? */
+	hu_warn_on_f(errors > 0, "dma-api: %ld error(s) in this boot "
+		     "(reported by the subtests that made them)\n", errors);
+	hu_assert_f(disabled == 0, "DMA-API debug disabled itself during the "
+		    "run: its checks did not cover all of it\n");
+}
+
+hu_main
+{
+	hu_describe("Scans for kernel memory leaks (twice) and fails on "
+		    "objects allocated in GPU, dma-buf, DMA or IOMMU paths.");
+	hu_subtest("kmemleak")
+		kmemleak();
+
+	hu_describe("DMA-API debug's counters and live mappings per device; "
+		    "fails if the checker switched itself off.");
+	hu_subtest("dma-api")
+		dma_api();
+}
