@@ -87,7 +87,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: hotunplug-vm [options]\n"
-"  --kernel SUITE|BZIMAGE  bookworm, trixie, sid, backports or a local bzImage (default sid)\n"
+"  --kernel SUITE|BZIMAGE  bookworm, trixie, sid, backports, debug[-SUITE] (a debug\n"
+"                          kernel built from SUITE's linux-source, default trixie)\n"
+"                          or a local bzImage (default sid)\n"
 "  --modules DIR           lib/modules/VERSION of a local kernel (with modules.dep)\n"
 "  --gpu KIND              virtio-gpu, bochs, qxl, cirrus; repeatable (default virtio-gpu)\n"
 "  --iommu none|intel|virtio  IOMMU in front of the GPUs (default none)\n"
