@@ -64,6 +64,10 @@ static const struct gcase cases[] = {
 	{ "set-timeout-stuck", "hu_example", { "--run-subtest", "set-timeout-stuck" },
 	  .timed = "Subtest set-timeout-stuck: FAIL (", .min_s = 2.95, .max_s = 3.9 },
 	{ "dmesg-ignored", "hu_example", { "--run-subtest", "dmesg-ignored" } },
+	/* The platform's regex after every start marker, joined to the test's. */
+	{ "dmesg-ignore-platform", "hu_example",
+	  { "--run-subtest", "pass,dmesg-ignored" },
+	  { "HU_DMESG_IGNORE=hrtimer: interrupt took [0-9]+ ns" } },
 	{ "fork-fail", "hu_example", { "--run-subtest", "fork-fail" } },
 	{ "abort", "hu_example", { "--run-subtest", "abort" } },
 	{ "fork-hang", "hu_example", { "--run-subtest", "fork-hang" },
@@ -285,6 +289,8 @@ static bool run(const struct gcase *c, const char *dir, const char *kmsg,
 		unsetenv("IGT_DEVICE");
 		unsetenv("IGT_LOG_LEVEL");
 		unsetenv("IGT_PLAIN_OUTPUT");
+		/* The platform's own kmsg ignore regex (the VM lane's). */
+		unsetenv("HU_DMESG_IGNORE");
 		setenv("IGT_SRANDOM", "1", 1);
 		setenv("HU_KMSG_PATH", kmsg, 1);
 		for (int i = 0; i < 4 && c->env[i]; i++)
