@@ -7,15 +7,17 @@
  * (after the new instance passed its health check: the old objects then
  * outlive the birth of the new device).
  *
- *	fd	 idle card and render fds
- *	mmap	 dumb BO with a CPU mmap holding a pattern
- *	dmabuf	 PRIME export, dma-buf mmap, DMA_BUF_IOCTL_SYNC
- *	import	 that dma-buf imported into vgem and mapped there
- *	fence	 syncobj holding a vgem fence, its sync_file, vgem dma-buf
- *		 imported into the device
- *	child	 a forked process with its own fds, BO mmap and dma-buf
- *	hammer	 threads issuing ioctls through the trigger
- *	readers	 threads reading sysfs, debugfs and fdinfo through it
+ *	fd		idle card and render fds
+ *	mmap		dumb BO with a CPU mmap holding a pattern
+ *	dmabuf		PRIME export, dma-buf mmap, DMA_BUF_IOCTL_SYNC
+ *	dmabuf-import	that dma-buf imported into vgem and mapped there
+ *	fence		syncobj holding a vgem fence, its sync_file, vgem
+ *			dma-buf imported into the device
+ *	child-process	a forked process with its own fds, BO mmap and dma-buf
+ *	hammer		threads issuing ioctls through the trigger
+ *	readers		threads reading sysfs, debugfs and fdinfo through it
+ *
+ * (C names: hu_holder_import and hu_holder_child for the two long ones.)
  *
  * Probes log what the kernel did ("mmap after unplug: data intact") and
  * assert what must hold. Release never asserts: it returns the first close
@@ -39,7 +41,8 @@ struct hu_ctx {
 };
 
 struct hu_holder_ops {
-	const char *name;	/* part of subtest names: [a-z]+ */
+	/* part of subtest names: [a-z]+ words joined by '-' */
+	const char *name;
 	const char *desc;	/* one line for --describe */
 	size_t priv_size;	/* zeroed state handed to the callbacks */
 	/* NULL if usable on @dev, else a skip reason. */

@@ -25,7 +25,8 @@
 #include "hu_device.h"
 
 struct hu_trigger {
-	const char *name;	/* part of subtest names: [a-z]+ */
+	/* part of subtest names: [a-z]+ words joined by '-' */
+	const char *name;
 	const char *desc;	/* one line for --describe */
 	bool removes;		/* false: the device stays until the last close */
 	/* NULL if it can act on @dev, else why not (a skip reason). */

@@ -11,6 +11,7 @@
 
 #include "hu_check.h"
 #include "hu_scenario.h"
+#include "virtio_gpu/hu_vgpu_holder.h"
 
 #define MAX_NAMES 1024
 
@@ -25,6 +26,15 @@ static int add(const char *name)
 	if (nnames < MAX_NAMES)
 		names[nnames++] = strdup(name);
 	return 1;
+}
+
+/* What hu_holder.h and hu_trigger.h promise of a part: [a-z]+(-[a-z]+)* */
+static int part_name(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz-");
+
+	return *s && n == strlen(s) && s[0] != '-' && s[n - 1] != '-' &&
+	       !strstr(s, "--");
 }
 
 static int valid(const char *s)
@@ -55,6 +65,25 @@ int main(int argc, char **argv)
 		}
 	}
 	check(ntrig >= 6 && nhold >= 8, "%d triggers, %d holders", ntrig, nhold);
+	{
+		const struct hu_holder_ops *const vgpu[] = {
+			&hu_vgpu_holder_transfers, &hu_vgpu_holder_mmap,
+			&hu_vgpu_holder_dmabuf, NULL };
+		int pbad = 0;
+
+		for (int t = 0; hu_triggers[t]; t++)
+			pbad += !part_name(hu_triggers[t]->name);
+		for (int h = 0; hu_holders[h]; h++)
+			pbad += !part_name(hu_holders[h]->name);
+		for (int h = 0; vgpu[h]; h++)
+			pbad += !part_name(vgpu[h]->name);
+		check_eq(pbad, 0, "trigger and holder names are [a-z]+ words "
+			 "joined by '-'");
+		check(!part_name("Remove") && !part_name("-fd") &&
+		      !part_name("dmabuf--import") && !part_name("child-") &&
+		      !part_name("") && part_name("dmabuf-import"),
+		      "the part-name rule refuses what it should");
+	}
 	check_eq(bad, 0, "every composed name is [A-Za-z0-9_-]+");
 	check_eq(dup, 0, "every composed name is unique (%d)", nnames);
 
