@@ -2,9 +2,13 @@
 /*
  * hu_scenario: the engine every hot-unplug subtest runs.
  *
- *	acquire holders -> arm oracle -> [jitter] -> TRIGGER -> probe holders
- *	-> early close -> recover -> health check -> probe again, late close
- *	-> module refcount back to idle -> oracle verdict
+ *	arm oracles -> { acquire holders -> [jitter] -> TRIGGER -> probe
+ *	holders -> early close -> recover -> health check -> probe again,
+ *	late close -> module refcount back to idle } x iterations
+ *	-> oracle verdict
+ *
+ * The oracles are armed first on purpose: the IOMMU oracle sees no mapping
+ * made before it was armed, and a splat while acquiring counts too.
  *
  * For a trigger that does not remove the device while it is held (rmmod),
  * the middle is: unload refused -> probe (all still works) -> [late: health
