@@ -129,9 +129,15 @@ int hu_scenario_name(char *buf, size_t len, const struct hu_scenario *sc)
 	return 0;
 }
 
+/*
+ * What the row checks, per kind of trigger: see cycle(). A trigger that
+ * removes the device must leave held fds saying ENODEV; rmmod is refused
+ * while anything is held, so everything held must keep working.
+ */
 const char *hu_scenario_describe(char *buf, size_t len,
 				 const struct hu_scenario *sc)
 {
+	bool late = sc->close == HU_CLOSE_LATE;
 	size_t off;
 
 	snprintf(buf, len, "Trigger: %s.", sc->trigger->desc);
@@ -141,18 +147,37 @@ const char *hu_scenario_describe(char *buf, size_t len,
 			 sc->holders[i]->desc);
 	}
 	off = strlen(buf);
-	if (sc->nholders)
+	if (!sc->nholders)
 		snprintf(buf + off, len - off,
-			 ". Closed %s. Checks: ENODEV on held fds, no SIGBUS "
-			 "on mappings, exported data and fences survive, nodes "
+			 " Nothing held. Checks: %s, health check with real "
+			 "work, module refcount back to idle, no kernel splat "
+			 "or taint.",
+			 sc->trigger->removes ? "nodes go and come back" :
+			 "the unload works, load brings the nodes back");
+	else if (sc->trigger->removes)
+		snprintf(buf + off, len - off,
+			 ". Closed %s. Checks: the nodes go; each held object "
+			 "is probed (held fds give ENODEV, mappings raise no "
+			 "SIGBUS, exported data and fences survive)%s; nodes "
 			 "come back, health check with real work, module "
 			 "refcount back to idle, no kernel splat or taint.",
-			 sc->close == HU_CLOSE_EARLY ?
-			 "before recovery" : "after the new instance's health check");
+			 late ? "after the new instance's health check" :
+				"before recovery",
+			 late ? ", and again after recovery (still ENODEV, "
+				"not the new instance)" : "");
 	else
 		snprintf(buf + off, len - off,
-			 " Nothing held. Checks: nodes go and come back, health "
-			 "check with real work, no kernel splat or taint.");
+			 ". Closed %s. Checks: the unload is refused "
+			 "(EAGAIN/EBUSY) and nothing goes away; each held "
+			 "object is probed and still works (held fds answer "
+			 "ioctls, mappings keep their data, fences signal)%s; "
+			 "after the last close the module refcount is back to "
+			 "idle and the unload works; load brings the nodes "
+			 "back, health check with real work, no kernel splat "
+			 "or taint.",
+			 late ? "after a health check next to them" :
+				"right after the refused unload",
+			 late ? ", and again after that health check" : "");
 	return buf;
 }
 
