@@ -77,20 +77,61 @@ const struct hu_opts hu_scenario_opts = {
 	.long_opts = knob_opts,
 	.help = "  --iterations N    unplug/recover cycles per subtest (stress: default 5)\n"
 		"  --jitter-ms N     random delay of 0..N ms before each trigger\n"
-		"  --seed N          seed of patterns and jitter, printed for replay\n",
+		"  --seed N          seed of patterns and jitter (default: IGT_SRANDOM,\n"
+		"                    else the harness's seed), printed for replay\n",
 	.handler = knob_handler,
 };
 
+int hu_scenario_seed_find(long first, long second, uint32_t now,
+			  unsigned int window, uint32_t *seed)
+{
+	for (unsigned int back = 0; back <= window && back <= now; back++) {
+		srandom(now - back);
+		if (random() == first && random() == second) {
+			*seed = now - back;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/*
+ * The harness seeds srandom() at start from IGT_SRANDOM (read with atoi())
+ * or else from time(NULL), and prints it as "Using IGT_SRANDOM=%d". The
+ * engine takes the same value, so that the printed one replays the run
+ * under igt_runner (-e IGT_SRANDOM=N), where --seed cannot be passed.
+ */
+#define HARNESS_SEED_WINDOW_S 600
+
 void hu_scenario_seed(void)
 {
-	if (!seed_given) {
-		struct timespec ts;
+	const char *env = getenv("IGT_SRANDOM");
+	const char *from = "--seed";
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		hu_knobs.seed = (uint32_t)(ts.tv_sec ^ ts.tv_nsec ^ getpid());
+	if (!seed_given && env) {
+		hu_knobs.seed = (unsigned int)atoi(env);	/* as the harness */
+		from = "IGT_SRANDOM";
+	} else if (!seed_given) {
+		/* nothing drew from the generator since the harness seeded it */
+		long first = random(), second = random();
+		uint32_t now = (uint32_t)time(NULL);
+
+		from = "the harness's IGT_SRANDOM";
+		if (hu_scenario_seed_find(first, second, now,
+					  HARNESS_SEED_WINDOW_S,
+					  &hu_knobs.seed)) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			hu_knobs.seed = (uint32_t)(ts.tv_sec ^ ts.tv_nsec ^
+						   getpid());
+			from = "the clock: not the IGT_SRANDOM printed above";
+		}
 	}
 	srandom(hu_knobs.seed);
-	hu_info("Using seed %u (replay with --seed %u)\n", hu_knobs.seed,
+	hu_info("Using seed %u from %s (replay: IGT_SRANDOM=%d, e.g. "
+		"igt_runner -e IGT_SRANDOM=%d, or --seed %u)\n",
+		hu_knobs.seed, from, (int)hu_knobs.seed, (int)hu_knobs.seed,
 		hu_knobs.seed);
 }
 

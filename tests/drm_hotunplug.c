@@ -74,12 +74,12 @@ hu_main_args(&hu_scenario_opts)
 
 	hu_fixture {
 		hu_require_f(geteuid() == 0, "hot-unplug needs root\n");
+		hu_scenario_seed();	/* before anything draws from random() */
 		hu_scenario_repair_previous();
 		ndevs = hu_device_select(devs, MAX_DEVICES, true);
 		for (int i = 0; i < ndevs; i++)
 			hu_info("device: %s\n",
 				hu_device_str(&devs[i], line, sizeof(line)));
-		hu_scenario_seed();
 	}
 
 	for (int t = 0; t < N(triggers); t++) {

@@ -101,13 +101,13 @@ hu_main_args(&hu_scenario_opts)
 
 	hu_fixture {
 		hu_require_f(geteuid() == 0, "hot-unplug needs root\n");
+		hu_scenario_seed();	/* before anything draws from random() */
 		hu_device_select(&dev, 1, false);
 		hu_require_f(!strcmp(dev.driver, "virtio_gpu"),
 			     "%s is driven by %s, not virtio_gpu\n", dev.card,
 			     dev.driver);
 		have_dev = true;
 		hu_info("device: %s\n", hu_device_str(&dev, line, sizeof(line)));
-		hu_scenario_seed();
 	}
 
 	for (int t = 0; t < N(triggers); t++) {
