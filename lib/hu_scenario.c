@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* hu_scenario: the scenario engine (see hu_scenario.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +16,7 @@
 #include "hu_kmod.h"
 #include "hu_oracle.h"
 #include "hu_scenario.h"
+#include "hu_udev.h"
 
 #define SCENARIO_TIMEOUT_S 300
 
@@ -238,32 +242,201 @@ const char *hu_scenario_subtest(const struct hu_scenario *sc, char *name,
 /*
  * A removal in progress is written down, so that a run killed between the
  * trigger and the recovery (timeout, crash) is repaired by the next one.
+ * One record per device, keyed by its sysfs path: two binaries on two GPUs
+ * (or one on several) never drop each other's records. Every change is a
+ * read-modify-write under flock(); the last record out unlinks the file.
  */
 #define STATE_FILE "/run/hu-drm-hotunplug.state"
+#define STATE_MAGIC "hu-drm2"
+#define STATE_MAGIC_V1 "hu-drm1"	/* one record, same layout */
+#define STATE_LOCK_MS 5000
+#define STATE_MAX 64
 
-struct saved_state {
-	char magic[8];
-	char trigger[32];
-	struct hu_device dev;
-};
+static const char *state_path = STATE_FILE;
+
+void hu_scenario_state_path(const char *path)
+{
+	state_path = path ? path : STATE_FILE;
+}
+
+/* Opens and locks the file (a bounded wait), or -errno. */
+static int state_lock(const char *path, bool create)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		long long end = hu_now_ms() + STATE_LOCK_MS;
+		struct stat a, b;
+		int fd;
+
+		fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0),
+			  0600);
+		if (fd < 0)
+			return -errno;
+		while (flock(fd, LOCK_EX | LOCK_NB)) {
+			int err = errno;
+
+			if (err != EWOULDBLOCK || hu_now_ms() > end) {
+				close(fd);
+				return err == EWOULDBLOCK ? -ETIMEDOUT : -err;
+			}
+			usleep(10000);
+		}
+		/* its last user may have unlinked it while we waited */
+		if (!fstat(fd, &a) && !stat(path, &b) && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
+			return fd;
+		close(fd);
+		if (!create)
+			return -ENOENT;
+	}
+	return -EAGAIN;
+}
+
+static bool state_valid(struct hu_scenario_state *r)
+{
+	if (strcmp(r->magic, STATE_MAGIC) && strcmp(r->magic, STATE_MAGIC_V1))
+		return false;
+	r->trigger[sizeof(r->trigger) - 1] = '\0';
+	r->dev.syspath[sizeof(r->dev.syspath) - 1] = '\0';
+	return r->dev.syspath[0] != '\0';
+}
+
+/* The valid records of the locked file, at most @max. */
+static int state_read(int fd, struct hu_scenario_state *recs, int max)
+{
+	int n = 0;
+
+	for (off_t off = 0; n < max; off += sizeof(*recs)) {
+		ssize_t got = pread(fd, &recs[n], sizeof(*recs), off);
+
+		if (got < 0)
+			return -errno;
+		if (got < (ssize_t)sizeof(*recs))
+			break;		/* the end, or a torn tail */
+		if (state_valid(&recs[n]))
+			n++;
+	}
+	return n;
+}
+
+static int state_write(int fd, const char *path,
+		       const struct hu_scenario_state *recs, int n)
+{
+	size_t len = n * sizeof(*recs);
+	ssize_t done;
+
+	if (!n)
+		return unlink(path) ? -errno : 0;
+	if (ftruncate(fd, 0))
+		return -errno;
+	done = pwrite(fd, recs, len, 0);
+	if (done < 0)
+		return -errno;
+	return done == (ssize_t)len ? 0 : -EIO;
+}
+
+/* Removes @syspath's record from @recs; the new count. */
+static int state_remove(struct hu_scenario_state *recs, int n,
+			const char *syspath)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(recs[i].dev.syspath, syspath))
+			recs[i--] = recs[--n];
+	return n;
+}
+
+int hu_scenario_state_load(struct hu_scenario_state *recs, int max)
+{
+	int fd = state_lock(state_path, false), n;
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	n = state_read(fd, recs, max);
+	close(fd);
+	return n;
+}
+
+int hu_scenario_state_add(const struct hu_device *dev, const char *trigger)
+{
+	struct hu_scenario_state *recs = calloc(STATE_MAX, sizeof(*recs));
+	int fd, n, err;
+
+	if (!recs)
+		return -ENOMEM;
+	fd = state_lock(state_path, true);
+	if (fd < 0) {
+		free(recs);
+		return fd;
+	}
+	n = state_read(fd, recs, STATE_MAX);
+	if (n >= 0) {
+		n = state_remove(recs, n, dev->syspath);
+		if (n == STATE_MAX)
+			n--;	/* full of other devices: the oldest goes */
+		memmove(&recs[1], &recs[0], n * sizeof(*recs));
+		memset(&recs[0], 0, sizeof(*recs));
+		memcpy(recs[0].magic, STATE_MAGIC, sizeof(STATE_MAGIC));
+		hu_fmt(recs[0].trigger, sizeof(recs[0].trigger), "%s", trigger);
+		recs[0].dev = *dev;
+		/* last in, first: the newest removal is listed first */
+		err = state_write(fd, state_path, recs, n + 1);
+	} else {
+		err = n;
+	}
+	close(fd);
+	free(recs);
+	return err;
+}
+
+int hu_scenario_state_drop(const char *syspath)
+{
+	struct hu_scenario_state *recs = calloc(STATE_MAX, sizeof(*recs));
+	int fd, n, err;
+
+	if (!recs)
+		return -ENOMEM;
+	fd = state_lock(state_path, false);
+	if (fd < 0) {
+		free(recs);
+		return fd == -ENOENT ? 0 : fd;
+	}
+	n = state_read(fd, recs, STATE_MAX);
+	err = n < 0 ? n : state_write(fd, state_path, recs,
+				      state_remove(recs, n, syspath));
+	close(fd);
+	free(recs);
+	return err;
+}
+
+/* The record of the removal in flight, dropped once its device is back. */
+static struct {
+	char syspath[HU_PATH_MAX];	/* its key: @dev may be re-found */
+	const struct hu_device *dev;
+} saved;
 
 static void save_state(const struct hu_device *dev, const struct hu_trigger *t)
 {
-	struct saved_state st = { .magic = "hu-drm1" };
-	FILE *f = fopen(STATE_FILE, "w");
+	int err = hu_scenario_state_add(dev, t->name);
 
-	if (!f)
-		return;
-	hu_fmt(st.trigger, sizeof(st.trigger), "%s", t->name);
-	st.dev = *dev;
-	if (fwrite(&st, sizeof(st), 1, f) != 1)
-		hu_debug("cannot save %s\n", STATE_FILE);
-	fclose(f);
+	if (err)
+		hu_warn("cannot record the removal in %s: %s\n", state_path,
+			strerror(-err));
+	hu_fmt(saved.syspath, sizeof(saved.syspath), "%s", dev->syspath);
+	saved.dev = dev;
 }
 
 static void clear_state(void)
 {
-	unlink(STATE_FILE);
+	int err;
+
+	if (!saved.dev)
+		return;
+	err = hu_scenario_state_drop(saved.syspath);
+	if (err)
+		hu_warn("cannot drop the record of %s from %s: %s\n",
+			saved.syspath, state_path, strerror(-err));
+	saved.dev = NULL;
 }
 
 /* --- what a scenario holds, kept for cleanup after a failure ----------- */
@@ -324,29 +497,38 @@ void hu_scenario_cleanup(struct hu_device *dev)
 	active.iommu = NULL;
 	if (dev) {
 		restore(dev);
-		clear_state();
+		/* only the record of this device: another may still be away */
+		if (saved.dev == dev)
+			clear_state();
 	}
 }
 
 void hu_scenario_repair_previous(void)
 {
-	struct saved_state st;
+	struct hu_scenario_state *recs = calloc(STATE_MAX, sizeof(*recs));
 	char line[256];
-	FILE *f = fopen(STATE_FILE, "r");
-	bool ok;
+	int n;
 
-	if (!f)
-		return;
-	ok = fread(&st, sizeof(st), 1, f) == 1 && !strcmp(st.magic, "hu-drm1");
-	fclose(f);
-	clear_state();
-	if (!ok)
-		return;
-	st.trigger[sizeof(st.trigger) - 1] = '\0';
-	hu_info("a previous run was stopped with %s removed by %s: restoring it\n",
-		hu_device_str(&st.dev, line, sizeof(line)), st.trigger);
-	active.trigger = hu_trigger_find(st.trigger);
-	restore(&st.dev);	/* exits 112 if it cannot */
+	hu_assert(recs);
+	n = hu_scenario_state_load(recs, STATE_MAX);
+	if (n < 0)
+		hu_warn("cannot read %s: %s\n", state_path, strerror(-n));
+	for (int i = 0; i < n; i++) {
+		struct hu_scenario_state *r = &recs[i];
+		int err;
+
+		hu_info("a previous run was stopped with %s removed by %s: "
+			"restoring it\n",
+			hu_device_str(&r->dev, line, sizeof(line)), r->trigger);
+		active.trigger = hu_trigger_find(r->trigger);
+		restore(&r->dev);	/* exits 112 if it cannot: kept */
+		err = hu_scenario_state_drop(r->dev.syspath);
+		if (err)
+			hu_warn("cannot drop the record of %s from %s: %s\n",
+				r->dev.syspath, state_path, strerror(-err));
+	}
+	active.trigger = NULL;
+	free(recs);
 }
 
 /* --- the run ---------------------------------------------------------- */

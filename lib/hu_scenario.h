@@ -107,11 +107,29 @@ void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *sc);
 void hu_scenario_cleanup(struct hu_device *dev);
 
 /*
- * Repairs what a killed run left behind: a removal in progress is written
- * to /run/hu-drm-hotunplug.state at the trigger and cleared at recovery;
- * if it is still there, that device is brought back now (or exit 112).
+ * Repairs what a killed run left behind: a removal in progress is recorded
+ * in /run/hu-drm-hotunplug.state at the trigger (one record per device) and
+ * dropped at recovery; every record still there is a device brought back
+ * now, and its record dropped (or exit 112, the record kept).
  * Call it before selecting the device.
  */
 void hu_scenario_repair_previous(void);
+
+/* --- the state file (pure file logic, unit-tested) --------------------- */
+
+struct hu_scenario_state {
+	char magic[8];		/* "hu-drm2" ("hu-drm1": the one-record form) */
+	char trigger[32];	/* what removed it */
+	struct hu_device dev;	/* keyed by dev.syspath */
+};
+
+/* Another file than /run/hu-drm-hotunplug.state (NULL: that one again). */
+void hu_scenario_state_path(const char *path);
+/* Records @dev as removed by @trigger, replacing its own record: 0/-errno. */
+int hu_scenario_state_add(const struct hu_device *dev, const char *trigger);
+/* Drops the record of @syspath only; the last one unlinks the file. */
+int hu_scenario_state_drop(const char *syspath);
+/* The valid records (newest first), at most @max: count or -errno. */
+int hu_scenario_state_load(struct hu_scenario_state *recs, int max);
 
 #endif /* HU_SCENARIO_H */

@@ -102,6 +102,8 @@ hu_main_args(&hu_scenario_opts)
 	hu_fixture {
 		hu_require_f(geteuid() == 0, "hot-unplug needs root\n");
 		hu_scenario_seed();	/* before anything draws from random() */
+		/* a device a killed run left removed: back, or exit 112 */
+		hu_scenario_repair_previous();
 		hu_device_select(&dev, 1, false);
 		hu_require_f(!strcmp(dev.driver, "virtio_gpu"),
 			     "%s is driven by %s, not virtio_gpu\n", dev.card,
