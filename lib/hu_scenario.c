@@ -79,8 +79,10 @@ static const struct option knob_opts[] = {
 const struct hu_opts hu_scenario_opts = {
 	.short_opts = "",
 	.long_opts = knob_opts,
-	.help = "  --iterations N    unplug/recover cycles per subtest (stress: default 5)\n"
+	.help = "  --iterations N    unplug/recover cycles per subtest (default 1;\n"
+		"                    drm_hotunplug's stress: 5)\n"
 		"  --jitter-ms N     random delay of 0..N ms before each trigger\n"
+		"                    (default 0; drm_hotunplug's stress: 20)\n"
 		"  --seed N          seed of patterns and jitter (default: IGT_SRANDOM,\n"
 		"                    else the harness's seed), printed for replay\n",
 	.handler = knob_handler,

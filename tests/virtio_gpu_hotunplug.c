@@ -4,7 +4,9 @@
  * DMA-mapped guest pages (transfers from several threads, mmaps, exported
  * dma-bufs), closed before or after recovery, with the IOMMU-lifetime
  * oracle armed when the device sits in an IOMMU group. Every subtest is a
- * row of the matrix below, run by the scenario engine (lib/hu_scenario.h).
+ * row of the matrix below, run by the scenario engine (lib/hu_scenario.h):
+ * one unplug/recover cycle, or --iterations N of them with a random delay of
+ * 0..--jitter-ms before each trigger; one IOMMU verdict over all of them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,8 @@ static void run(struct hu_scenario *sc)
 
 	hu_require_f(have_dev, "no virtio-gpu device\n");
 	hu_scenario_require(&dev, sc);
+	sc->iterations = hu_knobs.iterations;	/* 0: one cycle */
+	sc->jitter_ms = hu_knobs.jitter_ms;
 	hu_iommu_oracle_free(oracle);	/* a failed subtest may leave it */
 	oracle = NULL;
 	if (bdf[0] && hu_iommu_has_group(bdf)) {
@@ -74,7 +78,8 @@ static void run(struct hu_scenario *sc)
 		hu_info("%s is in no IOMMU group: IOMMU oracle not armed\n",
 			bdf[0] ? bdf : dev.name);
 	}
-	hu_vgpu_iommu_begin(oracle, bdf, sc->trigger != &hu_trigger_remove);
+	hu_vgpu_iommu_begin(oracle, bdf, sc->trigger != &hu_trigger_remove,
+			    sc->iterations);
 
 	hu_scenario_run(&dev, sc);
 

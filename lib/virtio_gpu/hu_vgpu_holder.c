@@ -39,11 +39,13 @@ static struct {
 	bool stays, marked;
 	unsigned int gen;	/* bumped per scenario */
 	int live;		/* holders of this generation not released */
+	unsigned int cycles;	/* of the scenario */
+	unsigned int done;	/* cycles whose holders were all released */
 	int failures;		/* -1: no verdict yet */
 } iommu = { .failures = -1 };
 
 void hu_vgpu_iommu_begin(struct hu_iommu_oracle *o, const char *bdf,
-			 bool stays_in_group)
+			 bool stays_in_group, unsigned int cycles)
 {
 	iommu.o = o;
 	snprintf(iommu.bdf, sizeof(iommu.bdf), "%s", bdf ? bdf : "");
@@ -51,6 +53,8 @@ void hu_vgpu_iommu_begin(struct hu_iommu_oracle *o, const char *bdf,
 	iommu.marked = false;
 	iommu.gen++;
 	iommu.live = 0;
+	iommu.cycles = cycles ? cycles : 1;
+	iommu.done = 0;
 	iommu.failures = -1;
 }
 
@@ -61,6 +65,9 @@ int hu_vgpu_iommu_failures(void)
 
 static void iommu_acquire(struct vgpu_priv *s)
 {
+	/* the first holder of a cycle: its trigger is marked afresh */
+	if (!iommu.live)
+		iommu.marked = false;
 	s->gen = iommu.gen;
 	iommu.live++;
 }
@@ -77,12 +84,17 @@ static void iommu_probe(struct hu_ctx *ctx)
 	}
 }
 
-/* After the last buffer of the scenario is closed: judge. */
+/*
+ * After the last buffer of the scenario's last cycle is closed: judge (the
+ * verdict covers every cycle since arming; judging each would print the
+ * same findings again).
+ */
 static void iommu_release(struct vgpu_priv *s)
 {
 	const struct hu_iommu_report *r;
 
-	if (s->gen != iommu.gen || --iommu.live > 0 || !iommu.o)
+	if (s->gen != iommu.gen || --iommu.live > 0 || !iommu.o ||
+	    ++iommu.done < iommu.cycles)
 		return;
 	if (hu_iommu_oracle_verdict(iommu.o, "after the last close") < 0)
 		return;

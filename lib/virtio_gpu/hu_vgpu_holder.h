@@ -12,9 +12,9 @@
  *
  * They also feed the IOMMU-lifetime oracle when the test armed one: after
  * a trigger that keeps the device in its IOMMU group (an unbind) the first
- * probe marks the driver unbound, and the last release (when every buffer
- * is closed) asks for the verdict, so it is printed even when the kmsg
- * oracle fails the subtest afterwards.
+ * probe of each cycle marks the driver unbound, and the last release of the
+ * last cycle (when every buffer is closed) asks for the verdict, so it is
+ * printed even when the kmsg oracle fails the subtest afterwards.
  */
 #ifndef HU_VGPU_HOLDER_H
 #define HU_VGPU_HOLDER_H
@@ -29,11 +29,12 @@ extern const struct hu_holder_ops hu_vgpu_holder_transfers,
 
 /*
  * Hands the holders the oracle for the next scenario (NULL: none), the
- * PCI function it watches and whether the trigger leaves that function in
- * its IOMMU group (then the driver unbind is marked in the trace).
+ * PCI function it watches, whether the trigger leaves that function in
+ * its IOMMU group (then the driver unbind is marked in the trace) and the
+ * scenario's unplug/recover cycles (0 counts as 1).
  */
 void hu_vgpu_iommu_begin(struct hu_iommu_oracle *o, const char *bdf,
-			 bool stays_in_group);
+			 bool stays_in_group, unsigned int cycles);
 /*
  * Findings that fail a subtest (unmap after leave, mapped at leave,
  * DMA-API debug) of the verdict the last release took; -1 if no verdict
