@@ -606,6 +606,67 @@ static void check_refcnt(const struct hu_device *dev, int idle)
 		    "idle was %d\n", dev->module, now, idle);
 }
 
+/* HU_KEEP_REMOVED: leave the device away for inspection. */
+
+int hu_scenario_restore_hint(const struct hu_device *dev,
+			     const struct hu_trigger *t, char *buf, size_t len)
+{
+	char slot[32];
+
+	if (t == &hu_trigger_remove)
+		return hu_fmt(buf, len, "echo 1 > /sys/bus/pci/rescan");
+	if (t == &hu_trigger_unbind)
+		return hu_fmt(buf, len, "echo %s > /sys/bus/pci/drivers/%s/bind",
+			      dev->pci_id.bdf, dev->pci_driver);
+	if (t == &hu_trigger_busunbind)
+		return hu_fmt(buf, len, "echo %s > /sys/bus/%s/drivers/%s/bind",
+			      dev->name, dev->bus, dev->driver);
+	if (t == &hu_trigger_slotoff) {
+		/* a slot's address is the BDF without the function */
+		hu_fmt(slot, sizeof(slot), "%s", dev->pci_id.bdf);
+		if (strrchr(slot, '.'))
+			*strrchr(slot, '.') = '\0';
+		return hu_fmt(buf, len, "for s in /sys/bus/pci/slots/*; do "
+			      "[ \"$(cat $s/address)\" = %s ] && "
+			      "echo 1 > $s/power; done", slot);
+	}
+	if (t == &hu_trigger_rmmod)
+		return hu_fmt(buf, len, "modprobe %s", dev->module);
+	return hu_fmt(buf, len, "ask the VM host to add it back (QEMU "
+		      "device_add)");
+}
+
+static bool keep_removed(void)
+{
+	const char *e = getenv("HU_KEEP_REMOVED");
+
+	return e && *e && strcmp(e, "0");
+}
+
+/*
+ * Releases what is held (its final close may splat: judged and printed
+ * first) and exits 112 with the device away and its record kept in the
+ * state file, so that the next run brings it back too.
+ */
+__attribute__((noreturn))
+static void leave_removed(struct hu_device *dev, const struct hu_trigger *t)
+{
+	char line[256], cmd[HU_PATH_MAX];
+	int findings;
+
+	step("HU_KEEP_REMOVED: leaving the device removed by %s\n", t->name);
+	if (active.n)
+		release_all();
+	findings = active.findings +
+		   hu_oracle_verdict(active.oracle, "leaving it removed");
+	hu_scenario_restore_hint(dev, t, cmd, sizeof(cmd));
+	hu_abort("HU_KEEP_REMOVED: %s was left removed by %s on purpose (the "
+		 "kernel reported %d problems so far, above). Bring it back "
+		 "with: %s (or run %s again: it restores the devices recorded "
+		 "in %s)\n", hu_device_str(dev, line, sizeof(line)), t->name,
+		 findings, cmd, program_invocation_short_name, state_path);
+}
+
 static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 		  int idle_refs)
 {
@@ -653,6 +714,8 @@ static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 		err = t->fire_unheld(dev);
 		hu_assert_f(!err, "%s after the last close failed: %s\n",
 			    t->name, strerror(-err));
+		if (keep_removed())
+			leave_removed(dev, t);
 		recover(dev, t);
 		clear_state();
 		hu_health_check(dev);
@@ -660,6 +723,8 @@ static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 	}
 	if (!late)
 		close_all("early");
+	if (keep_removed())
+		leave_removed(dev, t);
 	recover(dev, t);
 	clear_state();
 	hu_health_check(dev);

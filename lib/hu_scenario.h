@@ -23,6 +23,13 @@
  * composed from the parts: "remove-mmap-lateclose". The device is restored
  * after every subtest (hu_scenario_cleanup() also runs before the next one
  * and at exit); if it cannot be, the binary exits 112 so igt_runner stops.
+ *
+ * HU_KEEP_REMOVED=1 (off by default, for a kernel developer) leaves the
+ * device away after the first removal: held objects are closed, the kmsg
+ * verdict is printed, and the binary exits 112 saying it did so on purpose
+ * and how to bring the device back (hu_scenario_restore_hint(); the state
+ * file keeps its record, so the next run restores it too). For rmmod, the
+ * removal is the unload after the last close.
  */
 #ifndef HU_SCENARIO_H
 #define HU_SCENARIO_H
@@ -114,6 +121,14 @@ void hu_scenario_cleanup(struct hu_device *dev);
  * Call it before selecting the device.
  */
 void hu_scenario_repair_previous(void);
+
+/*
+ * The command that brings @dev back after @t removed it, for a human:
+ * "echo 1 > /sys/bus/pci/rescan", a bind, a slot power-on, modprobe.
+ * Returns what hu_fmt() returns.
+ */
+int hu_scenario_restore_hint(const struct hu_device *dev,
+			     const struct hu_trigger *t, char *buf, size_t len);
 
 /* --- the state file (pure file logic, unit-tested) --------------------- */
 

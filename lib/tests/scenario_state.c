@@ -4,7 +4,8 @@
  * one record per device, replaced by its own device, dropped alone, the
  * file unlinked with the last one; the old one-record form is read; a torn
  * or foreign record is skipped; two processes updating it at once lose
- * nothing (flock).
+ * nothing (flock). And the command HU_KEEP_REMOVED prints to bring a device
+ * back, per trigger.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -173,5 +174,36 @@ int main(void)
 
 	unlink(path);
 	rmdir(dir);
+
+	{
+		struct hu_device v = dev("/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0");
+		char cmd[512];
+
+		snprintf(v.pci_id.bdf, sizeof(v.pci_id.bdf), "0000:01:00.0");
+		snprintf(v.pci_driver, sizeof(v.pci_driver), "virtio-pci");
+		snprintf(v.name, sizeof(v.name), "virtio0");
+		snprintf(v.bus, sizeof(v.bus), "virtio");
+		snprintf(v.driver, sizeof(v.driver), "virtio_gpu");
+		snprintf(v.module, sizeof(v.module), "virtio_gpu");
+		hu_scenario_restore_hint(&v, &hu_trigger_remove, cmd, sizeof(cmd));
+		check_streq(cmd, "echo 1 > /sys/bus/pci/rescan", "remove");
+		hu_scenario_restore_hint(&v, &hu_trigger_unbind, cmd, sizeof(cmd));
+		check_streq(cmd, "echo 0000:01:00.0 > /sys/bus/pci/drivers/"
+			    "virtio-pci/bind", "unbind");
+		hu_scenario_restore_hint(&v, &hu_trigger_busunbind, cmd,
+					 sizeof(cmd));
+		check_streq(cmd, "echo virtio0 > /sys/bus/virtio/drivers/"
+			    "virtio_gpu/bind", "busunbind");
+		hu_scenario_restore_hint(&v, &hu_trigger_slotoff, cmd, sizeof(cmd));
+		check_streq(cmd, "for s in /sys/bus/pci/slots/*; do [ \"$(cat "
+			    "$s/address)\" = 0000:01:00 ] && echo 1 > $s/power; "
+			    "done", "slotoff: the slot whose address is the BDF "
+			    "without the function");
+		hu_scenario_restore_hint(&v, &hu_trigger_rmmod, cmd, sizeof(cmd));
+		check_streq(cmd, "modprobe virtio_gpu", "rmmod");
+		hu_scenario_restore_hint(&v, &hu_trigger_external, cmd,
+					 sizeof(cmd));
+		check(strstr(cmd, "device_add") != NULL, "external: %s", cmd);
+	}
 	return check_done();
 }
