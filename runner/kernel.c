@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vm.h"
@@ -154,6 +155,67 @@ static int local_kernel(const struct vm_opts *o, struct vm_kernel *k)
 	return 0;
 }
 
+/*
+ * The initramfs cache keeps the newest INITRAMFS_KEEP images of a kernel
+ * version (by last use: each run touches its image), and of the older ones
+ * only those used within INITRAMFS_GRACE_S (another checkout's runs may
+ * still use them; deleting costs them a 1-2 s rebuild, not a failure).
+ */
+#define INITRAMFS_KEEP		3
+#define INITRAMFS_GRACE_S	(24 * 3600)
+
+struct image {
+	char name[256];
+	time_t used;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct image *x = a, *y = b;
+
+	return (x->used < y->used) - (x->used > y->used);
+}
+
+static void prune_initramfs(const char *dir, const char *version)
+{
+	struct image img[64];
+	size_t vl = strlen(version);
+	time_t now = time(NULL);
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) && n < 64) {
+		char path[PATH_MAX + 256];
+		struct stat st;
+
+		/* VERSION-<16 hex>.cpio.gz: not another version's, no temporaries */
+		if (strlen(de->d_name) != vl + 1 + 16 + 8 ||
+		    strncmp(de->d_name, version, vl) || de->d_name[vl] != '-' ||
+		    strcmp(de->d_name + vl + 17, ".cpio.gz"))
+			continue;
+		vm_fmt(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st))
+			continue;
+		snprintf(img[n].name, sizeof(img[n].name), "%s", de->d_name);
+		img[n++].used = st.st_mtime;
+	}
+	closedir(d);
+	qsort(img, n, sizeof(img[0]), newest_first);
+	for (int i = INITRAMFS_KEEP; i < n; i++) {
+		char path[PATH_MAX + 256];
+
+		if (now - img[i].used < INITRAMFS_GRACE_S)
+			continue;
+		vm_fmt(path, sizeof(path), "%s/%s", dir, img[i].name);
+		if (!unlink(path))
+			vm_msg("initramfs cache: removed %s (unused for %ld h)",
+			       img[i].name, (long)(now - img[i].used) / 3600);
+	}
+}
+
 static int make_initramfs(struct vm_kernel *k)
 {
 	char base[PATH_MAX], dir[PATH_MAX + 16], script[PATH_MAX + 32];
@@ -174,12 +236,16 @@ static int make_initramfs(struct vm_kernel *k)
 		return -1;
 	vm_fmt(k->initramfs, sizeof(k->initramfs), "%s/%s-%016llx.cpio.gz",
 		 dir, k->version, (unsigned long long)h);
-	if (!access(k->initramfs, R_OK))
-		return 0;
-	if (vm_run(argv, NULL, 0, 300) != 0) {
-		fprintf(stderr, "hotunplug-vm: building the initramfs failed\n");
-		return -1;
+	if (access(k->initramfs, R_OK)) {
+		if (vm_run(argv, NULL, 0, 300) != 0) {
+			fprintf(stderr, "hotunplug-vm: building the initramfs failed\n");
+			return -1;
+		}
+	} else if (utimensat(AT_FDCWD, k->initramfs, NULL, 0)) {
+		/* last use, for the pruning */
+		vm_msg("cannot touch %s: %s", k->initramfs, strerror(errno));
 	}
+	prune_initramfs(dir, k->version);
 	return 0;
 }
 
