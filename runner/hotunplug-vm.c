@@ -63,6 +63,7 @@ struct progress {
 	double last_result;
 	double first_boot;	/* host time of the first QEMU start */
 	double setup;		/* seconds before it */
+	bool aborted;		/* igt@runner@aborted reported */
 };
 static struct progress prog;
 
@@ -266,8 +267,20 @@ static void parse_args(int argc, char **argv)
 	else if (strcmp(firmware, "seabios"))
 		opts.bios = firmware;
 	/* GPUs on root ports 0.., cirrus (no PCIe hotplug) on pcie.0 */
-	for (int i = 0, p = 0; i < opts.ngpus; i++)
-		opts.gpus[i].port = strcmp(opts.gpus[i].kind, "cirrus") ? p++ : -1;
+	for (int i = 0, p = 0; i < opts.ngpus; i++) {
+		bool on_port = strcmp(opts.gpus[i].kind, "cirrus");
+
+		opts.gpus[i].port = on_port ? p++ : -1;
+		if (opts.nports < p)
+			opts.nports = p;
+		/*
+		 * Spare ports for host-side re-adds (each takes a fresh one)
+		 * only when QEMU can unplug one of the GPUs: it refuses for
+		 * virtio-gpu-pci, and every port costs boot time.
+		 */
+		if (on_port && strcmp(opts.gpus[i].kind, "virtio-gpu"))
+			opts.nports = VM_MAX_PORTS;
+	}
 	memcpy(cli_gpus, opts.gpus, sizeof(cli_gpus));
 	cli_ngpus = opts.ngpus;
 }
@@ -415,7 +428,7 @@ static const char *verdict(const char *word)
 {
 	static const char *const map[][2] = {
 		{ "SUCCESS", "pass" }, { "SKIP", "skip" }, { "FAIL", "fail" },
-		{ "CRASH", "crash" }, { "TIMEOUT", "timeout" },
+		{ "CRASH", "crash" }, { "TIMEOUT", "timeout" }, { "WARN", "warn" },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -437,7 +450,112 @@ static void print_test(const char *name, const char *result, double secs,
 	fflush(stdout);
 }
 
-/* igt_runner -l verbose: "[ts] [n/N] bin (subs)", "[ts] Subtest x: RESULT (t)" */
+/*
+ * A job's results are printed when the job is over (the next job starts,
+ * the run ends): only then is its dmesg.txt complete, and igt_runner turns
+ * pass/warn into dmesg-warn and fail into dmesg-fail when the test's share
+ * of it has a record at level 4 (its default --dmesg-warn-level) or more
+ * serious. The live line applies that rule; igt_runner's own verdict
+ * (results.json, the summary table) also filters a few benign messages.
+ */
+#define MAX_PENDING	64
+struct pending {
+	char name[700], sub[256], dyn[256];
+	char result[24];
+	double secs;
+};
+static struct pending pend[MAX_PENDING];
+static int npend, pend_job = -1;	/* pend_job: igt_runner's job dir */
+
+/*
+ * First record at level <= 4 in dmesg.txt text logged while subtest sub
+ * (and dynamic subtest dyn, if set) ran, after its "[IGT] bin: starting
+ * (dynamic) subtest" record. Copies its message to first; false: none.
+ */
+static bool dmesg_warns(const char *text, const char *sub, const char *dyn,
+			char *first, size_t len)
+{
+	char cur_sub[256] = "", cur_dyn[256] = "";
+	const char *l = text;
+
+	for (; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *msg = strchr(l, ';'), *eol = strchr(l, '\n');
+		const char *m;
+		int prio, n;
+
+		if (!msg || (eol && msg > eol) || sscanf(l, "%d,", &prio) != 1)
+			continue;	/* a continuation line or garbage */
+		msg++;
+		n = eol ? (int)(eol - msg) : (int)strlen(msg);
+		if (!strncmp(msg, "[IGT] ", 6) && (m = strstr(msg, ": starting ")) &&
+		    m < msg + n) {
+			const char *d = strstr(m, "dynamic subtest ");
+			const char *t = strstr(m, "subtest ");
+
+			if (d == m + 11 && d < msg + n)
+				snprintf(cur_dyn, sizeof(cur_dyn), "%.*s",
+					 (int)(msg + n - d - 16), d + 16);
+			else if (t == m + 11 && t < msg + n) {
+				snprintf(cur_sub, sizeof(cur_sub), "%.*s",
+					 (int)(msg + n - t - 8), t + 8);
+				cur_dyn[0] = 0;
+			}
+			continue;
+		}
+		if ((prio & 7) > 4 || strcmp(cur_sub, sub) ||
+		    (dyn[0] && strcmp(cur_dyn, dyn)))
+			continue;
+		snprintf(first, len, "%.*s", n, msg);
+		return true;
+	}
+	return false;
+}
+
+static void flush_job(void)
+{
+	char path[PATH_MAX + 32], first[100];
+	char *text = NULL;
+
+	if (!npend)
+		return;
+	if (pend_job >= 0) {
+		vm_fmt(path, sizeof(path), "%s/%d/dmesg.txt", results, pend_job);
+		text = vm_read_file(path, 8 << 20, NULL);
+	}
+	for (int i = 0; i < npend; i++) {
+		struct pending *p = &pend[i];
+		const char *r = p->result;
+		bool warn = text && p->sub[0] &&
+			    dmesg_warns(text, p->sub, p->dyn, first, sizeof(first));
+
+		if (warn && (!strcmp(r, "pass") || !strcmp(r, "warn")))
+			r = "dmesg-warn";
+		else if (warn && !strcmp(r, "fail"))
+			r = "dmesg-fail";
+		print_test(p->name, r, p->secs, r != p->result ? first : NULL);
+	}
+	free(text);
+	npend = 0;
+}
+
+static void add_pending(const char *name, const char *result, double secs)
+{
+	struct pending *p;
+
+	if (npend == MAX_PENDING)
+		flush_job();
+	p = &pend[npend++];
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->sub, sizeof(p->sub), "%s", prog.sub);
+	snprintf(p->dyn, sizeof(p->dyn), "%s", prog.dyn);
+	snprintf(p->result, sizeof(p->result), "%s", result);
+	p->secs = secs;
+}
+
+/*
+ * igt_runner -l verbose: "[ts] [n/N] bin (subs)", "Starting subtest: x",
+ * "[ts] Subtest x: RESULT (t)", "Test exited with IGT_EXIT_ABORT".
+ */
 static void on_runner_line(void *data, const char *line)
 {
 	const char *l = line;
@@ -453,11 +571,33 @@ static void on_runner_line(void *data, const char *line)
 	if (l[0] == '[' && strchr(l, '/')) {
 		const char *b = strchr(l, ']');
 
+		flush_job();
 		if (b && sscanf(b + 1, " %127s", prog.bin) == 1) {
 			prog.sub[0] = prog.dyn[0] = 0;
 			snprintf(prog.job, sizeof(prog.job), "%.*s",
 				 (int)(b - l - 1), l + 1);
+			pend_job = atoi(prog.job) - 1;
 		}
+		return;
+	}
+	if (!strncmp(l, "Test exited with IGT_EXIT_ABORT", 31) ||
+	    !strncmp(l, "Aborting", 8)) {
+		/*
+		 * igt_runner marks the subtest that was running "abort" and
+		 * reports the stop itself as igt@runner@aborted: fail
+		 */
+		if (prog.sub[0]) {
+			snprintf(name, sizeof(name), "igt@%s@%s%s%s", prog.bin,
+				 prog.sub, prog.dyn[0] ? "@" : "", prog.dyn);
+			add_pending(name, "abort", 0);
+			prog.sub[0] = prog.dyn[0] = 0;
+		}
+		if (!prog.aborted) {
+			prog.sub[0] = 0;
+			add_pending("igt@runner@aborted", "fail", 0);
+			prog.aborted = true;
+		}
+		flush_job();
 		return;
 	}
 	if (!strncmp(l, "Starting subtest: ", 18)) {
@@ -484,11 +624,11 @@ static void on_runner_line(void *data, const char *line)
 		else
 			snprintf(name, sizeof(name), "igt@%s@%.*s", prog.bin,
 				 (int)(colon - n), n);
+		add_pending(name, verdict(word), secs);
 		if (!dyn)
 			prog.sub[0] = 0;
 		else
 			prog.dyn[0] = 0;
-		print_test(name, verdict(word), secs, NULL);
 	}
 }
 
@@ -677,6 +817,7 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 	/* what QEMU wrote last */
 	vm_chan_read(&b.con, on_console_line, oc);
 	vm_chan_read(&b.run, on_runner_line, NULL);
+	flush_job();	/* before a crash splat joins the last job's dmesg */
 	if (!oc->done && !oc->crashed && !oc->hung && !oc->timed_out &&
 	    !oc->signalled && !oc->reason[0])
 		snprintf(oc->reason, sizeof(oc->reason), "QEMU exited (status %d) "

@@ -45,13 +45,16 @@ const char *vm_gpu_module(const char *kind)
 	return NULL;
 }
 
-/* Root port i sits at 00:(0x10 + i).0: the guest finds its GPU's port there. */
+/*
+ * Root port i is function i % 8 of slot 0x10 + i / 8 of pcie.0: the guest
+ * finds its GPU's port there.
+ */
 void vm_port_bdf(int port, char *buf, size_t len)
 {
 	if (port < 0)
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "0000:00:%02x.0", 0x10 + port);
+		snprintf(buf, len, "0000:00:%02x.%d", 0x10 + port / 8, port % 8);
 }
 
 /* The guest kernel's command line: ours, then --append's words. */
@@ -113,10 +116,12 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 	ADD("-device"); ADD("virtio-serial-pci,id=vser");
 	ADD("-chardev"); ADD("socket,id=vmh,path=%s/vmh", sockdir);
 	ADD("-device"); ADD("virtserialport,bus=vser.0,chardev=vmh,name=hu.vmhost");
-	for (int i = 0; i < VM_MAX_PORTS; i++) {
+	/* multi-function: 8 ports per slot, so many fit on pcie.0 */
+	for (int i = 0; i < o->nports; i++) {
 		ADD("-device");
-		ADD("pcie-root-port,id=rp%d,bus=pcie.0,addr=0x%x,chassis=%d,slot=%d",
-		    i, 0x10 + i, i + 1, i + 1);
+		ADD("pcie-root-port,id=rp%d,bus=pcie.0,addr=0x%x.%d%s,chassis=%d,slot=%d",
+		    i, 0x10 + i / 8, i % 8, i % 8 ? "" : ",multifunction=on",
+		    i + 1, i + 1);
 	}
 	for (int i = 0; i < o->ngpus; i++) {
 		const struct vm_gpu *g = &o->gpus[i];

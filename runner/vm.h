@@ -10,9 +10,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define VM_MAX_GPUS	16	/* --gpu (4 at most) + host-side re-adds */
+#define VM_MAX_GPUS	40	/* --gpu (4 at most) + re-adds QEMU still holds */
 #define VM_CLI_GPUS	4
-#define VM_MAX_PORTS	8	/* root ports: GPUs + spares for re-adds */
+/*
+ * Root ports: GPUs + spares for host-side re-adds (QEMU 7.2 never frees a
+ * removed device's port). 8 functions per slot from 00:10.0 on.
+ */
+#define VM_MAX_PORTS	32
 
 enum vm_iommu { VM_IOMMU_NONE, VM_IOMMU_INTEL, VM_IOMMU_VIRTIO };
 
@@ -32,6 +36,7 @@ struct vm_opts {
 	const char *modules;	/* lib/modules/VER for a local kernel */
 	struct vm_gpu gpus[VM_MAX_GPUS];
 	int ngpus;
+	int nports;		/* root ports rp0..: VM_MAX_PORTS at most */
 	enum vm_iommu iommu;
 	const char *test_list;
 	const char *tests_regex;
@@ -127,7 +132,6 @@ struct vm_host {
 	struct vm_qmp *qmp;
 	struct vm_chan *req;
 	char devfile[4200];
-	double port_freed[VM_MAX_PORTS];	/* when each port was vacated */
 	int removed, deleted, added, refused;
 };
 void vm_host_init(struct vm_host *h, struct vm_opts *o, struct vm_qmp *q,

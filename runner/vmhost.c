@@ -7,10 +7,14 @@
  * the guest. The removal itself is the guest's to observe (pciehp gets
  * the attention button and removes the device 5 s later).
  *
- * QEMU 7.2 accepts device_del for bochs-display and qxl but often never
- * finalizes the device (no DEVICE_DELETED): its id and root port stay
- * taken. So a re-add goes to a port nobody used yet (or whose device QEMU
- * did delete) and gets a new id unless the old one was freed.
+ * QEMU 7.2 accepts device_del for bochs-display and qxl and takes the
+ * device off its root port once the guest powered the slot off, but never
+ * finalizes it (no DEVICE_DELETED; QEMU 11.1 sends it): its RAMBlock stays
+ * registered under the port's PCI path, so a new device of the same kind
+ * on that port aborts QEMU ("RAMBlock ... already registered", measured).
+ * A re-add therefore goes to a port nobody used yet, or whose device QEMU
+ * did delete, under the old id if that was freed and a new one otherwise.
+ * VM_MAX_PORTS bounds the re-adds per boot.
  */
 #include <stdio.h>
 #include <string.h>
@@ -108,17 +112,30 @@ static int free_port(struct vm_host *h)
 		if (g->port >= 0 && !g->deleted)
 			used[g->port] = true;
 	}
-	for (int p = 0; p < VM_MAX_PORTS; p++)
+	for (int p = 0; p < h->o->nports; p++)
 		if (!used[p])
 			return p;
 	return -1;
 }
 
+/*
+ * The entry for a GPU re-added while QEMU still holds the old one: a
+ * retired entry whose device QEMU deleted, or a new one at the end. Entry
+ * i always has the id gpu<i>, which is free in QEMU in both cases. -1: none.
+ */
+static int spare_entry(const struct vm_host *h)
+{
+	for (int i = 0; i < h->o->ngpus; i++)
+		if (h->o->gpus[i].retired && h->o->gpus[i].deleted)
+			return i;
+	return h->o->ngpus < VM_MAX_GPUS ? h->o->ngpus : -1;
+}
+
 static void do_add(struct vm_host *h, const char *id)
 {
 	struct vm_gpu *g = find_gpu(h, id), *n;
-	char cmd[512], reply[1024], desc[256] = "", rest[64], bdf[32];
-	int p;
+	char cmd[512], reply[1024], desc[256] = "", rest[64], bdf[32], nid[16];
+	int p, e;
 
 	if (!g || g->present || g->port < 0) {
 		answer(h, "HU-ERR %s %s", id, !g ? "no such device" :
@@ -126,21 +143,19 @@ static void do_add(struct vm_host *h, const char *id)
 		return;
 	}
 	p = free_port(h);
-	if (p < 0 || (!g->deleted && h->o->ngpus == VM_MAX_GPUS)) {
-		answer(h, "HU-ERR %s %s", id, "no free root port left in this boot");
+	/* QEMU still holds the old one: another entry, another id */
+	e = g->deleted ? (int)(g - h->o->gpus) : spare_entry(h);
+	if (p < 0 || e < 0) {
+		answer(h, "HU-ERR %s %s", id, p < 0 ?
+		       "no free root port left in this boot" :
+		       "too many GPUs QEMU still holds");
 		return;
 	}
-	n = g;
-	if (!g->deleted) {
-		/* QEMU still holds the old one: a new entry with a new id */
-		n = &h->o->gpus[h->o->ngpus];
-		*n = *g;
-		snprintf(n->id, sizeof(n->id), "gpu%d", h->o->ngpus);
-	}
+	snprintf(nid, sizeof(nid), "gpu%d", e);
 	snprintf(cmd, sizeof(cmd),
 		 "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"%s\","
-		 "\"id\":\"%s\",\"bus\":\"rp%d\"%s}}", n->qdev, n->id, p,
-		 !strcmp(n->kind, "virtio-gpu") && h->o->iommu != VM_IOMMU_NONE ?
+		 "\"id\":\"%s\",\"bus\":\"rp%d\"%s}}", g->qdev, nid, p,
+		 !strcmp(g->kind, "virtio-gpu") && h->o->iommu != VM_IOMMU_NONE ?
 		 ",\"iommu_platform\":true,\"disable-legacy\":\"on\"" : "");
 	switch (vm_qmp_cmd(h->qmp, cmd, reply, sizeof(reply), 5000)) {
 	case 0:
@@ -153,9 +168,14 @@ static void do_add(struct vm_host *h, const char *id)
 		answer(h, "HU-ERR %s %s", id, "no answer from QMP");
 		return;
 	}
+	n = &h->o->gpus[e];
 	if (n != g) {
+		*n = *g;
+		snprintf(n->id, sizeof(n->id), "%s", nid);
+		n->retired = false;
 		g->retired = true;
-		h->o->ngpus++;
+		if (e == h->o->ngpus)
+			h->o->ngpus++;
 	}
 	n->port = p;
 	n->present = true;
