@@ -249,8 +249,7 @@ const char *hu_scenario_subtest(const struct hu_scenario *sc, char *name,
  * read-modify-write under flock(); the last record out unlinks the file.
  */
 #define STATE_FILE "/run/hu-drm-hotunplug.state"
-#define STATE_MAGIC "hu-drm2"
-#define STATE_MAGIC_V1 "hu-drm1"	/* one record, same layout */
+#define STATE_MAGIC "hu-drm2"	/* "hu-drm1": one record, no owner */
 #define STATE_LOCK_MS 5000
 #define STATE_MAX 64
 
@@ -295,7 +294,7 @@ static int state_lock(const char *path, bool create)
 
 static bool state_valid(struct hu_scenario_state *r)
 {
-	if (strcmp(r->magic, STATE_MAGIC) && strcmp(r->magic, STATE_MAGIC_V1))
+	if (strcmp(r->magic, STATE_MAGIC))
 		return false;
 	r->trigger[sizeof(r->trigger) - 1] = '\0';
 	r->dev.syspath[sizeof(r->dev.syspath) - 1] = '\0';
@@ -380,6 +379,8 @@ int hu_scenario_state_add(const struct hu_device *dev, const char *trigger)
 		memset(&recs[0], 0, sizeof(*recs));
 		memcpy(recs[0].magic, STATE_MAGIC, sizeof(STATE_MAGIC));
 		hu_fmt(recs[0].trigger, sizeof(recs[0].trigger), "%s", trigger);
+		recs[0].pid = getpid();
+		recs[0].start = hu_proc_start_time(recs[0].pid);
 		recs[0].dev = *dev;
 		/* last in, first: the newest removal is listed first */
 		err = state_write(fd, state_path, recs, n + 1);
@@ -389,6 +390,34 @@ int hu_scenario_state_add(const struct hu_device *dev, const char *trigger)
 	close(fd);
 	free(recs);
 	return err;
+}
+
+unsigned long long hu_proc_start_time(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	FILE *f;
+	size_t n;
+
+	hu_fmt(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the name (field 2) may hold spaces and ')': count from the last */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+			 "%*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+bool hu_scenario_state_owner_alive(const struct hu_scenario_state *r)
+{
+	return r->pid > 0 && r->start &&
+	       hu_proc_start_time(r->pid) == r->start;
 }
 
 int hu_scenario_state_drop(const char *syspath)
@@ -519,6 +548,12 @@ void hu_scenario_repair_previous(void)
 		struct hu_scenario_state *r = &recs[i];
 		int err;
 
+		if (hu_scenario_state_owner_alive(r)) {
+			hu_info("%s is being removed by %s in running process "
+				"%d: left to it\n", hu_device_str(&r->dev, line,
+				sizeof(line)), r->trigger, r->pid);
+			continue;
+		}
 		hu_info("a previous run was stopped with %s removed by %s: "
 			"restoring it\n",
 			hu_device_str(&r->dev, line, sizeof(line)), r->trigger);
@@ -660,11 +695,15 @@ static void leave_removed(struct hu_device *dev, const struct hu_trigger *t)
 	findings = active.findings +
 		   hu_oracle_verdict(active.oracle, "leaving it removed");
 	hu_scenario_restore_hint(dev, t, cmd, sizeof(cmd));
-	hu_abort("HU_KEEP_REMOVED: %s was left removed by %s on purpose (the "
-		 "kernel reported %d problems so far, above). Bring it back "
-		 "with: %s (or run %s again: it restores the devices recorded "
-		 "in %s)\n", hu_device_str(dev, line, sizeof(line)), t->name,
-		 findings, cmd, program_invocation_short_name, state_path);
+	if (findings)
+		hu_warn("the kernel reported %d problems before (above)\n",
+			findings);
+	errno = 0;	/* no stale "Last errno" under the message */
+	hu_abort("HU_KEEP_REMOVED: %s was left removed by %s on purpose. "
+		 "Bring it back with: %s (or run %s again: it restores the "
+		 "devices recorded in %s)\n",
+		 hu_device_str(dev, line, sizeof(line)), t->name, cmd,
+		 program_invocation_short_name, state_path);
 }
 
 static void cycle(struct hu_device *dev, const struct hu_scenario *sc,

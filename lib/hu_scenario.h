@@ -115,9 +115,11 @@ void hu_scenario_cleanup(struct hu_device *dev);
 
 /*
  * Repairs what a killed run left behind: a removal in progress is recorded
- * in /run/hu-drm-hotunplug.state at the trigger (one record per device) and
- * dropped at recovery; every record still there is a device brought back
- * now, and its record dropped (or exit 112, the record kept).
+ * in /run/hu-drm-hotunplug.state at the trigger (one record per device,
+ * with the run that made it) and dropped at recovery; every record still
+ * there whose run is gone is a device brought back now, and its record
+ * dropped (or exit 112, the record kept). Records of a run still going
+ * (another binary on another GPU) are left alone.
  * Call it before selecting the device.
  */
 void hu_scenario_repair_previous(void);
@@ -133,8 +135,10 @@ int hu_scenario_restore_hint(const struct hu_device *dev,
 /* --- the state file (pure file logic, unit-tested) --------------------- */
 
 struct hu_scenario_state {
-	char magic[8];		/* "hu-drm2" ("hu-drm1": the one-record form) */
+	char magic[8];		/* "hu-drm2" */
 	char trigger[32];	/* what removed it */
+	int pid;		/* the run that did, and when it started */
+	unsigned long long start;	/* (/proc/PID/stat field 22) */
 	struct hu_device dev;	/* keyed by dev.syspath */
 };
 
@@ -146,5 +150,12 @@ int hu_scenario_state_add(const struct hu_device *dev, const char *trigger);
 int hu_scenario_state_drop(const char *syspath);
 /* The valid records (newest first), at most @max: count or -errno. */
 int hu_scenario_state_load(struct hu_scenario_state *recs, int max);
+/*
+ * Is the run that wrote @r still running (same pid, same start time)? Its
+ * removal is then in progress, not left behind: repair leaves it alone.
+ */
+bool hu_scenario_state_owner_alive(const struct hu_scenario_state *r);
+/* Start time of @pid in clock ticks since boot, 0 if there is no such process. */
+unsigned long long hu_proc_start_time(int pid);
 
 #endif /* HU_SCENARIO_H */

@@ -2,17 +2,19 @@
 /*
  * The engine's state file of removals in progress (hu_scenario_state_*):
  * one record per device, replaced by its own device, dropped alone, the
- * file unlinked with the last one; the old one-record form is read; a torn
- * or foreign record is skipped; two processes updating it at once lose
- * nothing (flock). And the command HU_KEEP_REMOVED prints to bring a device
- * back, per trigger.
+ * file unlinked with the last one; a torn, foreign or old-format record is
+ * skipped; two processes updating it at once lose nothing (flock); a record
+ * knows whether the run that wrote it is still going. And the command
+ * HU_KEEP_REMOVED prints to bring a device back, per trigger.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hu_check.h"
@@ -100,7 +102,7 @@ int main(void)
 {
 	struct hu_device a = dev("/sys/devices/pci0000:00/0000:00:02.0");
 	struct hu_device b = dev("/sys/devices/pci0000:00/0000:00:03.0");
-	struct hu_scenario_state one = { .magic = "hu-drm1",
+	struct hu_scenario_state one = { .magic = "hu-drm2",
 					 .trigger = "slotoff" };
 	char dir[] = "/tmp/hu-state-XXXXXX";
 	int fd;
@@ -133,25 +135,27 @@ int main(void)
 	check_eq(hu_scenario_state_drop(b.syspath), 0, "drop B");
 	check_eq(access(path, F_OK), -1, "the last record out unlinks the file");
 
-	/* a file of the one-record form, with a torn record behind it */
+	/* one record written by hand, with a torn record behind it */
 	one.dev = dev("/sys/devices/old");
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	check(fd >= 0 && write(fd, &one, sizeof(one)) == sizeof(one) &&
-	      write(fd, &one, 100) == 100, "write a one-record file, torn tail");
+	      write(fd, &one, 100) == 100, "write a record and a torn tail");
 	close(fd);
-	check_streq(find("/sys/devices/old"), "slotoff",
-		    "the one-record form is read");
+	check_streq(find("/sys/devices/old"), "slotoff", "the record is read");
 	check_eq(count(), 1, "the torn tail is not a record");
 	check_eq(hu_scenario_state_add(&a, "remove"), 0, "record A next to it");
 	check_eq(count(), 2, "both there, the tail dropped");
 
-	/* a foreign record in between is skipped and dropped on rewrite */
+	/* foreign and old-format records are skipped, dropped on rewrite */
 	memcpy(one.magic, "garbage", 8);
 	fd = open(path, O_WRONLY | O_APPEND);
 	check(fd >= 0 && write(fd, &one, sizeof(one)) == sizeof(one),
 	      "append a record with a bad magic");
+	memcpy(one.magic, "hu-drm1", 8);	/* no owner: another layout */
+	check(fd >= 0 && write(fd, &one, sizeof(one)) == sizeof(one),
+	      "append a record of the old format");
 	close(fd);
-	check_eq(count(), 2, "the bad record is skipped");
+	check_eq(count(), 2, "both are skipped");
 	check_eq(hu_scenario_state_drop("/sys/devices/old"), 0, "drop the old");
 	check_eq(hu_scenario_state_drop(a.syspath), 0, "drop A");
 	check_eq(access(path, F_OK), -1, "and the file is gone");
@@ -170,6 +174,60 @@ int main(void)
 		}
 		check_eq(err, 0, "20 rounds of two processes adding 30 each");
 		check_eq(lost, 0, "no record lost");
+	}
+
+	/* the owner of a record: this process, alive, until it is not */
+	{
+		struct hu_scenario_state recs[MAX];
+		unsigned long long me = hu_proc_start_time(getpid());
+		int up[2], down[2], status, n;
+		pid_t pid;
+
+		check_eq(hu_scenario_state_add(&a, "remove"), 0, "record A");
+		n = hu_scenario_state_load(recs, MAX);
+		check(n == 1 && recs[0].pid == getpid() && recs[0].start == me &&
+		      me != 0, "the record names this process and its start");
+		check(hu_scenario_state_owner_alive(&recs[0]),
+		      "a running owner is alive");
+		recs[0].start++;
+		check(!hu_scenario_state_owner_alive(&recs[0]),
+		      "the same pid with another start time (reused) is not");
+		hu_scenario_state_drop(a.syspath);
+
+		/* a child with ') S 1 2 (' in its name, then dead */
+		if (pipe(up) || pipe(down))
+			return check_done();
+		pid = fork();
+		if (pid == 0) {
+			char c;
+
+			close(down[1]);
+			prctl(PR_SET_NAME, "x) S 1 2 (y");
+			/* renamed; then wait until the parent closes down[] */
+			if (write(up[1], "r", 1) != 1 || read(down[0], &c, 1) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		{
+			char c;
+			unsigned long long st;
+			struct hu_scenario_state r = { .pid = pid };
+
+			close(up[1]);
+			close(down[0]);
+			check(read(up[0], &c, 1) == 1, "child renamed itself");
+			st = hu_proc_start_time(pid);
+			check(st >= me && st < me + 100 * 3600,
+			      "start time read past a name with ')' and spaces "
+			      "(%llu, parent %llu)", st, me);
+			r.start = st;
+			check(hu_scenario_state_owner_alive(&r), "child alive");
+			close(down[1]);
+			waitpid(pid, &status, 0);
+			check(!hu_scenario_state_owner_alive(&r),
+			      "an owner that exited is not");
+			close(up[0]);
+		}
 	}
 
 	unlink(path);
