@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <regex.h>
 
 #include "vm.h"
 
@@ -840,8 +841,8 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 		printf("[vm] boot %d: %s; console tail:\n", n, oc->reason);
 		vm_chan_tail(&b.con, stdout, 12);
 	}
-	if (!b.con.ntail && !oc->signalled) {
-		/* QEMU never ran the guest: its own words say why */
+	if (!b.con.ntail && !oc->signalled && !oc->hung && !oc->timed_out) {
+		/* QEMU exited without running the guest: its own words say why */
 		char *log;
 
 		snprintf(path, sizeof(path), "%s/qemu.log", logdir);
@@ -863,6 +864,64 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 
 /* --- summary ------------------------------------------------------------- */
 
+/* Does a line of a --blocklist file (igt_runner: unanchored regex) match? */
+static bool blocklisted(const char *name)
+{
+	bool hit = false;
+
+	for (int i = 0; i < nblocklists && !hit; i++) {
+		char *text = vm_read_file(blocklists[i], 1 << 20, NULL), *save, *l;
+
+		for (l = text ? strtok_r(text, "\n", &save) : NULL; l && !hit;
+		     l = strtok_r(NULL, "\n", &save)) {
+			regex_t re;
+
+			l += strspn(l, " \t");
+			if (!*l || *l == '#' ||
+			    regcomp(&re, l, REG_EXTENDED | REG_NOSUB))
+				continue;
+			hit = !regexec(&re, name, 0, NULL, 0);
+			regfree(&re);
+		}
+		free(text);
+	}
+	return hit;
+}
+
+/*
+ * Names of --test-list that have no result at all: under --multiple,
+ * igt_resume drops the rest of a binary that crashed, so they would
+ * vanish from results.json without a word. Returns how many.
+ */
+static int missing_from_list(const struct vm_result *r, int n)
+{
+	char *text, *save, *l;
+	int missing = 0;
+
+	if (!opts.test_list || !(text = vm_read_file(opts.test_list, 1 << 20, NULL)))
+		return 0;
+	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		bool found = false;
+
+		l[strcspn(l, "#")] = 0;
+		l += strspn(l, " \t");
+		l[strcspn(l, " \t\r")] = 0;
+		/* patterns are igt_runner's to expand */
+		if (strncmp(l, "igt@", 4) || strpbrk(l, "*?[") || blocklisted(l))
+			continue;
+		for (int i = 0; i < n && !found; i++)
+			found = !strcmp(r[i].name, l);
+		if (found)
+			continue;
+		if (++missing <= 20)
+			printf("[vm] no result for %s (not run)\n", l);
+	}
+	if (missing > 20)
+		printf("[vm] ... %d in all\n", missing);
+	free(text);
+	return missing;
+}
+
 static int summary(int boots, int crashes)
 {
 	static const char *const order[] = {
@@ -870,7 +929,7 @@ static int summary(int boots, int crashes)
 		"crash", "timeout", "incomplete", "abort", "notrun",
 	};
 	struct vm_result *r = NULL;
-	int n = 0, bad = 0, count[11] = { 0 };
+	int n = 0, bad = 0, missing, count[11] = { 0 };
 	double total = vm_now() - t_start;
 
 	if (vm_results_read(results, &r, &n)) {
@@ -891,6 +950,9 @@ static int summary(int boots, int crashes)
 	printf("\n[vm] %d boot(s), %d crash(es), %.1f s in all, %.2f s per test; "
 	       "results: %s/results.json\n", boots, crashes, total,
 	       n ? total / n : 0.0, results);
+	missing = missing_from_list(r, n);
+	if (missing)
+		printf("[vm] %d tests of %s have no result\n", missing, opts.test_list);
 	if (prog.first_subtest && prog.ntests > 1)
 		printf("[vm] timing: set-up %.1f s, boot to first subtest %.2f s, "
 		       "%d results in %.2f s from there: %.2f s per subtest\n",
@@ -898,7 +960,7 @@ static int summary(int boots, int crashes)
 		       prog.last_result - prog.first_subtest,
 		       (prog.last_result - prog.first_subtest) / (prog.ntests - 1));
 	free(r);
-	return bad ? 1 : 0;
+	return bad || missing ? 1 : 0;
 }
 
 static void copy_logs(void)
