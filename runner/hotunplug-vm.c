@@ -453,17 +453,21 @@ static void print_test(const char *name, const char *result, double secs,
 
 /*
  * A job's results are printed when the job is over (the next job starts,
- * the run ends): only then is its dmesg.txt complete, and igt_runner turns
- * pass/warn into dmesg-warn and fail into dmesg-fail when the test's share
- * of it has a record at level 4 (its default --dmesg-warn-level) or more
- * serious. The live line applies that rule; igt_runner's own verdict
- * (results.json, the summary table) also filters a few benign messages.
+ * the run ends), or PENDING_S after they came (with -m a job is a whole
+ * binary): by then its dmesg.txt has their kernel messages. igt_runner
+ * turns pass/warn into dmesg-warn and fail into dmesg-fail when the
+ * test's share of it has a record at level 4 (its default
+ * --dmesg-warn-level) or more serious. The live line applies that rule;
+ * igt_runner's own verdict (results.json, the summary table) also filters
+ * a few benign messages.
  */
 #define MAX_PENDING	64
+#define PENDING_S	2.0
 struct pending {
 	char name[700], sub[256], dyn[256];
 	char result[24];
 	double secs;
+	double at;		/* host time the result line came */
 };
 static struct pending pend[MAX_PENDING];
 static int npend, pend_job = -1;	/* pend_job: igt_runner's job dir */
@@ -551,6 +555,7 @@ static void add_pending(const char *name, const char *result, double secs)
 	snprintf(p->dyn, sizeof(p->dyn), "%s", prog.dyn);
 	snprintf(p->result, sizeof(p->result), "%s", result);
 	p->secs = secs;
+	p->at = vm_now();
 }
 
 /*
@@ -789,6 +794,8 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			else
 				vm_chan_read(c, qmp_lines, &b.host);
 		}
+		if (npend && now - pend[0].at > PENDING_S)
+			flush_job();
 		if (p[0].revents)
 			break;	/* QEMU exited; channels drained above */
 		idle = now - (b.run.last_rx > b.con.last_rx ? b.run.last_rx : b.con.last_rx);
