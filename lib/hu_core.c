@@ -207,6 +207,13 @@ static void starting_line(bool dynamic, const char *name)
 
 /* --- init and exit ----------------------------------------------------- */
 
+static unsigned int random_seed;
+
+unsigned int hu_random_seed(void)
+{
+	return random_seed;
+}
+
 static void common_init(int argc, char **argv, const struct hu_opts *opts)
 {
 	const char *slash;
@@ -239,6 +246,7 @@ static void common_init(int argc, char **argv, const struct hu_opts *opts)
 		hu_kmsg(6, "executing\n");
 		__hu_print_version();
 		srandom(seed);
+		random_seed = seed;
 		hu_info("Using IGT_SRANDOM=%d for randomisation\n", (int)seed);
 		/* Under memory pressure, the test dies, not the runner. */
 		oom = fopen("/proc/self/oom_score_adj", "w");

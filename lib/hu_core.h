@@ -142,6 +142,12 @@ const char *__hu_fmt_name(const char *fmt, ...)
 
 /* Description of the next subtest, for --describe. */
 void hu_describe(const char *text);
+
+/*
+ * The seed the harness gave srandom() at start: IGT_SRANDOM (atoi) if set,
+ * else the clock; printed as "Using IGT_SRANDOM=%d". 0 before hu_main.
+ */
+unsigned int hu_random_seed(void);
 #define HU_TEST_DESCRIPTION(text)					\
 	__attribute__((constructor)) static void __hu_test_desc(void)	\
 	{ __hu_set_test_description(text); }

@@ -88,51 +88,20 @@ const struct hu_opts hu_scenario_opts = {
 	.handler = knob_handler,
 };
 
-int hu_scenario_seed_find(long first, long second, uint32_t now,
-			  unsigned int window, uint32_t *seed)
-{
-	for (unsigned int back = 0; back <= window && back <= now; back++) {
-		srandom(now - back);
-		if (random() == first && random() == second) {
-			*seed = now - back;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 /*
  * The harness seeds srandom() at start from IGT_SRANDOM (read with atoi())
  * or else from time(NULL), and prints it as "Using IGT_SRANDOM=%d". The
  * engine takes the same value, so that the printed one replays the run
  * under igt_runner (-e IGT_SRANDOM=N), where --seed cannot be passed.
  */
-#define HARNESS_SEED_WINDOW_S 600
-
 void hu_scenario_seed(void)
 {
 	const char *env = getenv("IGT_SRANDOM");
 	const char *from = "--seed";
 
-	if (!seed_given && env) {
-		hu_knobs.seed = (unsigned int)atoi(env);	/* as the harness */
-		from = "IGT_SRANDOM";
-	} else if (!seed_given) {
-		/* nothing drew from the generator since the harness seeded it */
-		long first = random(), second = random();
-		uint32_t now = (uint32_t)time(NULL);
-
-		from = "the harness's IGT_SRANDOM";
-		if (hu_scenario_seed_find(first, second, now,
-					  HARNESS_SEED_WINDOW_S,
-					  &hu_knobs.seed)) {
-			struct timespec ts;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			hu_knobs.seed = (uint32_t)(ts.tv_sec ^ ts.tv_nsec ^
-						   getpid());
-			from = "the clock: not the IGT_SRANDOM printed above";
-		}
+	if (!seed_given) {
+		hu_knobs.seed = hu_random_seed();
+		from = env ? "IGT_SRANDOM" : "the harness's IGT_SRANDOM (clock)";
 	}
 	srandom(hu_knobs.seed);
 	hu_info("Using seed %u from %s (replay: IGT_SRANDOM=%d, e.g. "

@@ -71,18 +71,11 @@ extern struct hu_knobs hu_knobs;
 extern const struct hu_opts hu_scenario_opts;
 /*
  * Seeds the generator and prints the seed with how to replay it. The seed:
- * --seed N; else IGT_SRANDOM, read as the harness reads it; else the seed
- * the harness took from the clock (and printed as "Using IGT_SRANDOM=N"),
- * so IGT_SRANDOM=N replays a run either way. Call it before anything draws
- * from random() (the first fixture).
+ * --seed N, else the harness's (hu_random_seed(): IGT_SRANDOM, else the
+ * clock, printed as "Using IGT_SRANDOM=N"), so IGT_SRANDOM=N replays a run
+ * either way. Called first in the fixture.
  */
 void hu_scenario_seed(void);
-/*
- * The t in [@now - @window, @now] for which srandom(t) makes random()
- * return @first then @second: 0 and *@seed, or -ENOENT. Reseeds.
- */
-int hu_scenario_seed_find(long first, long second, uint32_t now,
-			  unsigned int window, uint32_t *seed);
 
 /*
  * "<trigger>[-<holder>...][-<close>]" ("idle" with no holders, no close
