@@ -152,7 +152,10 @@ of the scenario (`hu_scenario_name()`, `lib/hu_scenario.c`):
   `transfers`, `mmap`, `dmabuf`; `transfers-mmap-dmabuf` holds all three.
 - close: `earlyclose` releases everything before recovery; `lateclose` after
   the recovered device passed its health check (the old objects outlive the
-  birth of the new instance).
+  birth of the new instance). For `rmmod`, whose unload is refused while
+  anything is held, the close is what lets the unload happen: `earlyclose`
+  closes right after the refused unload, `lateclose` after a health check
+  next to the held objects (probed again).
 - `<trigger>-idle`: nothing held, no close part. There is no `rmmod-idle`
   (an unload with nothing held is not a hot-unplug).
 - `stress` (`drm_hotunplug`): one dynamic subtest per trigger, every holder
