@@ -6,6 +6,7 @@
 #  3. every build/tests/*_hotunplug binary speaks IGT's command line:
 #     --list-subtests exits 0 with valid names, an unknown subtest exits 79,
 #     and run by an unprivileged user its first subtest skips (77), saying why
+#     docs/test-plan.md is what ci/testplan.sh makes of their --describe
 #  4. ci/igt-runner-proof.sh: the real igt_runner gives IGT's verdicts
 #  5. ci/test-vm-lane.sh, if present
 # Each step or check counts once; the last line is "N passed, N failed".
@@ -90,6 +91,9 @@ for bin in "$HU_BUILD"/tests/*_hotunplug; do
 	check "$name --run-subtest nope" unknown_ok "$bin"
 	check "$name as a non-root user" nonroot_ok "$bin"
 done
+
+check "docs/test-plan.md matches --describe (ci/testplan.sh --check)" \
+	"$HU_REPO/ci/testplan.sh" --check "$HU_BUILD"
 
 check "igt_runner proof (ci/igt-runner-proof.sh)" "$HU_REPO/ci/igt-runner-proof.sh"
 
