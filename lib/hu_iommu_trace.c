@@ -678,12 +678,13 @@ int hu_iommu_dma_debug_parse(const char *log, const char *const *devices,
 		for (int j = i + 1; j < nlines && j < i + 400; j++) {
 			const char *u = log_text(lines[j]);
 
-			if (strstr(u, "DMA-API: ") || strstr(u, "cut here"))
-				break;
-			if (strstr(u, "Call Trace:")) {
-				mode = 1;
-			} else if (strstr(u, "Mapped at:")) {
+			/* "Mapped at:" carries the prefix too (pr_fmt) */
+			if (strstr(u, "Mapped at:")) {
 				mode = 2;
+			} else if (strstr(u, "DMA-API: ") || strstr(u, "cut here")) {
+				break;
+			} else if (strstr(u, "Call Trace:")) {
+				mode = 1;
 			} else if (mode == 1 && (strstr(u, "</TASK>") ||
 						 strstr(u, "---[ end trace"))) {
 				mode = 0;

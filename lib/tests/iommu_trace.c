@@ -201,7 +201,7 @@ static const char dma_kmsg[] =
 	"4,911,5000011,-; </TASK>\n"
 	"4,912,5000012,-;irq event stamp: 12345\n"
 	"4,913,5000013,-;---[ end trace 0000000000000000 ]---\n"
-	"4,914,5000014,-;Mapped at:\n"
+	"4,914,5000014,-;DMA-API: Mapped at:\n"
 	"4,915,5000015,-; debug_dma_map_sg+0x6d/0x9e0\n"
 	"4,916,5000016,-; __dma_map_sg_attrs+0xf1/0x1a0\n"
 	"4,917,5000017,-; virtio_gpu_object_create+0x2b5/0x790 [virtio_gpu]\n"
@@ -214,6 +214,8 @@ static const char dma_kmsg[] =
 static void check_dma_debug(void)
 {
 	const char *gpu[] = { "0000:01:00.0", NULL }, *nic[] = { "0000:00:03.0", NULL };
+	const char *vgpu[] = { "0000:08:00.0", NULL };
+	char *text;
 	const char *plain =
 		"<4> [5.000001] DMA-API: virtio-pci 0000:01:00.0: device driver has pending DMA allocations while released from device [count=1]\n"
 		"<4> [5.000001] One of leaked entries details: [device address=0x1000]\n"
@@ -239,6 +241,23 @@ static void check_dma_debug(void)
 		      "=> device_release_driver_internal+0x3c9/0x590\n"
 		      "=> pci_stop_bus_device+0x11e/0x190"),
 	      "dma-api: call chains without markers or unreliable frames");
+
+	/* recorded: remove-idle on the debug kernel, the fbdev buffer */
+	text = slurp("dma-debug-6.12-intel-remove-idle.txt");
+	memset(&r, 0, sizeof(r));
+	n = text ? hu_iommu_dma_debug_parse(text, vgpu, 1, &r) : -1;
+	check(n == 1 && !strcmp(f->device, "0000:08:00.0") &&
+	      !strcmp(f->record, "DMA-API: pci 0000:08:00.0: device driver has pending DMA allocations while released from device [count=1]") &&
+	      strstr(f->cause, "[size=4096000 bytes]") &&
+	      !strncmp(f->stack, "mapped at:\n=> debug_dma_map_sg+0x31f/0xaf0\n", 41) &&
+	      strstr(f->stack, "=> virtio_gpu_object_create+0x188/0xb00 [virtio_gpu]\nreported from:\n=> notifier_call_chain") &&
+	      strstr(f->stack, "=> remove_store+0xd7/0xf0\n") && !strstr(f->stack, "__pfx"),
+	      "dma-api: recorded report, its details and both call chains");
+	memset(&r, 0, sizeof(r));
+	n = text ? hu_iommu_dma_debug_parse(text, gpu, 1, &r) : -1;
+	check(n == 0 && r.nfindings == 0,
+	      "dma-api: recorded, judged for another device: nothing (the one error has its report)");
+	free(text);
 
 	memset(&r, 0, sizeof(r));
 	n = hu_iommu_dma_debug_parse(dma_kmsg, gpu, 5, &r);

@@ -6,6 +6,7 @@
  * ran then), and DMA-API debug keeps counting over the whole boot. Both
  * skip on a kernel without them.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -129,12 +130,39 @@ static void kmemleak(void)
 		    "(above)\n", ours);
 }
 
+/* Does a device of that name exist on some bus? */
+static bool device_exists(const char *name)
+{
+	char path[512];
+	struct dirent *de;
+	bool found = false;
+	DIR *d = opendir("/sys/bus");
+
+	while (d && !found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s", de->d_name, name);
+		found = access(path, F_OK) == 0;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Non-printable bytes (a freed device's name is garbage) as '?'. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			*s = '?';
+}
+
 static void dma_api(void)
 {
 	long errors, disabled, free_min, total;
 	char *dump, *line, *save = NULL;
-	struct { char who[96]; int n; } dev[32];
-	int ndev = 0, entries = 0;
+	struct { char who[96]; int n; bool stale; } dev[32];
+	int ndev = 0, entries = 0, stale = 0;
 
 	vm_require_guest();
 	hu_require_f(access(DMA_API "/error_count", F_OK) == 0,
@@ -150,37 +178,57 @@ static void dma_api(void)
 		disabled = s[0] == 'Y';
 		free(s);
 	}
+	/*
+	 * "DRIVER DEVICE TYPE idx N P=... D=... L=... cln=... DIR ERR", one
+	 * line per live mapping. The kernel prints the device's names
+	 * through the entry's device pointer: an entry of a device that was
+	 * freed reads freed memory here (KASAN reports it).
+	 */
 	dump = slurp(DMA_API "/dump", 16 << 20);
 	hu_assert_f(dump, "cannot read %s/dump: %m\n", DMA_API);
-	/* "DRIVER DEVICE TYPE idx N P=... D=... L=... cln=... DIR ERR" */
 	for (line = strtok_r(dump, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char drv[48] = "", name[48] = "", who[96];
 		int i;
 
-		if (sscanf(line, "%47s %47s", drv, name) != 2)
+		if (sscanf(line, "%47s %47s", drv, name) != 2 ||
+		    !strstr(line, " idx "))
 			continue;
 		entries++;
 		snprintf(who, sizeof(who), "%s %s", drv, name);
+		printable(who);
 		for (i = 0; i < ndev && strcmp(dev[i].who, who); i++)
 			;
-		if (i == ndev && ndev < 32)
-			snprintf(dev[ndev++].who, sizeof(dev[0].who), "%s", who);
-		if (i < ndev)
+		if (i == ndev && ndev < 32) {
+			snprintf(dev[ndev].who, sizeof(dev[0].who), "%s", who);
+			dev[ndev].n = 0;
+			/* the DEVICE column is a name only if the line has
+			 * both a driver and a name before the type */
+			dev[ndev].stale = !device_exists(name);
+			ndev++;
+		}
+		if (i < ndev) {
 			dev[i].n++;
+			stale += dev[i].stale;
+		}
 	}
 	free(dump);
 	hu_info("dma-api: error_count %ld, disabled %ld, entries %ld, "
 		"min free %ld, %d live mapping(s)\n", errors, disabled, total,
 		free_min, entries);
 	for (int i = 0; i < ndev; i++)
-		hu_info("dma-api: %d live mapping(s) of %s\n", dev[i].n, dev[i].who);
+		hu_log(dev[i].stale ? HU_LOG_WARN : HU_LOG_INFO,
+		       "dma-api: %d live mapping(s) of %s%s\n", dev[i].n,
+		       dev[i].who, dev[i].stale ? ": no such device any more" : "");
 	/* the errors themselves were reported where they happened (kernel
-	 * log, the IOMMU oracle); here: did the checker stay on? */
+	 * log, the IOMMU oracle); here: did the checker stay on, and does
+	 * every live mapping belong to a device that still exists? */
 	hu_warn_on_f(errors > 0, "dma-api: %ld error(s) in this boot "
 		     "(reported by the subtests that made them)\n", errors);
 	hu_assert_f(disabled == 0, "DMA-API debug disabled itself during the "
 		    "run: its checks did not cover all of it\n");
+	hu_assert_f(stale == 0, "%d live DMA mapping(s) of devices that no "
+		    "longer exist (leaked by a removed device's driver)\n", stale);
 }
 
 hu_main
@@ -191,7 +239,8 @@ hu_main
 		kmemleak();
 
 	hu_describe("DMA-API debug's counters and live mappings per device; "
-		    "fails if the checker switched itself off.");
+		    "fails if the checker switched itself off or a live "
+		    "mapping belongs to a device that no longer exists.");
 	hu_subtest("dma-api")
 		dma_api();
 }
