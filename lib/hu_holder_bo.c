@@ -230,11 +230,48 @@ static void import_probe(struct hu_ctx *ctx, void *p)
 	}
 }
 
+/*
+ * A real import of a small exported BO, before anything is held: some
+ * exporters' BOs cannot be attached by another device (bochs on 6.12: VRAM
+ * BOs have no sg table, ENOSYS). Other errors are left to the row.
+ */
+static const char *import_unsupported(const struct hu_device *dev)
+{
+	static char why[160];
+	int card, vgem, dmabuf = -1, err, cerr = 0;
+	struct hu_bo bo;
+	uint32_t h;
+
+	card = hu_drm_open(dev->card);
+	if (card < 0)
+		return NULL;
+	vgem = hu_drm_open_vgem();
+	err = vgem < 0 ? vgem : hu_drm_dumb_create(card, 64, 64, &bo);
+	if (vgem >= 0 && !err) {
+		err = hu_drm_prime_export(card, bo.handle, &dmabuf);
+		if (!err) {
+			err = hu_drm_prime_import(vgem, dmabuf, &h);
+			if (!err)
+				hu_drm_gem_close(vgem, h);
+		}
+		hu_drm_dumb_destroy(card, bo.handle);
+	}
+	hu_close(&dmabuf, &cerr);
+	hu_close(&vgem, &cerr);
+	hu_close(&card, &cerr);
+	if (err != -ENOSYS && err != -EOPNOTSUPP)
+		return NULL;
+	snprintf(why, sizeof(why), "vgem cannot import %s's dma-buf: %s",
+		 dev->driver, strerror(-err));
+	return why;
+}
+
 const struct hu_holder_ops hu_holder_import = {
 	.name = "dmabuf-import",
 	.desc = "the exported dma-buf imported into vgem, re-exported, mapped "
 		"and fenced from there",
 	.priv_size = sizeof(struct bo_priv),
+	.unsupported = import_unsupported,
 	.acquire = import_acquire_cb,
 	.probe = import_probe,
 	.release = bo_release,

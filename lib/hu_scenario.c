@@ -764,8 +764,10 @@ void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *sc)
 	char name[128], why[256] = "";
 	int idle = -1, findings;
 
-	hu_scenario_require(dev, sc);
+	/* a failed subtest's leftovers first: the probes need the device */
+	hu_require_f(geteuid() == 0, "hot-unplug needs root\n");
 	hu_scenario_cleanup(dev);
+	hu_scenario_require(dev, sc);
 	hu_set_timeout(SCENARIO_TIMEOUT_S * iterations, "hot-unplug scenario");
 	hu_require_f(__hu_health_check(dev, why, sizeof(why)) == 0,
 		     "%s is unhealthy before the test: %s\n", dev->card, why);
