@@ -71,20 +71,31 @@ const struct hu_trigger hu_trigger_rmmod = {
 
 /* --- external: the VM lane's host (hu_vmhost.h) --------------------- */
 
-static char vm_id[32];		/* QOM id of the GPU; may change on re-add */
-
+/*
+ * The GPU's QOM id is looked up from where @dev sits (its root port) each
+ * time, never kept: a re-add gives the device a new id and a new address,
+ * and the restore after a failed subtest, or in the next run (the /run
+ * record), must find it just as the normal recovery does.
+ */
 static int vmhost_request(const struct hu_device *dev, const char *what)
 {
-	char why[256] = "";
+	bool remove = !strcmp(what, "remove");
+	char id[32], why[256] = "";
 	int minor, err;
 
-	if (!strcmp(what, "remove")) {
-		err = hu_vmhost_remove(vm_id, HU_EXTERNAL_TIMEOUT_MS, why,
-				       sizeof(why));
-	} else {
-		err = hu_vmhost_add(vm_id, HU_EXTERNAL_TIMEOUT_MS, vm_id,
-				    sizeof(vm_id), &minor, why, sizeof(why));
+	err = hu_vmhost_id_for_pci(NULL, dev->pci_path, remove, id, sizeof(id));
+	if (err) {
+		hu_info("VM host %s of %s: the VM host lists no %s GPU under "
+			"the root port of %s\n", what, dev->name,
+			remove ? "present" : "removed", dev->pci_path);
+		return err;
 	}
+	if (remove)
+		err = hu_vmhost_remove(id, HU_EXTERNAL_TIMEOUT_MS, why,
+				       sizeof(why));
+	else
+		err = hu_vmhost_add(id, HU_EXTERNAL_TIMEOUT_MS, NULL, 0, &minor,
+				    why, sizeof(why));
 	hu_info("VM host %s of %s: %s (%s)\n", what, dev->name,
 		err ? strerror(-err) : "done", why);
 	return err;
@@ -95,12 +106,13 @@ hu_external_request_t hu_external_request = vmhost_request;
 static const char *need_host(const struct hu_device *dev)
 {
 	struct hu_vmhost_dev d;
+	char id[32];
 
-	if (hu_vmhost_id_for_card(dev->card_index, vm_id, sizeof(vm_id)))
+	if (hu_vmhost_id_for_pci(NULL, dev->pci_path, true, id, sizeof(id)))
 		return "no VM host to remove the device (not in the VM lane, "
 		       "or the GPU is not host-pluggable)";
 	/* QEMU 7.2 and 11.1 refuse device_del for virtio-gpu-pci */
-	if (!hu_vmhost_find(NULL, vm_id, NULL, &d) &&
+	if (!hu_vmhost_find(NULL, id, NULL, &d) &&
 	    !strcmp(d.driver, "virtio-gpu-pci"))
 		return "QEMU cannot hot-unplug virtio-gpu-pci";
 	return NULL;

@@ -15,8 +15,9 @@
 
 #include "hu_vmhost.h"
 
-int hu_vmhost_find(const char *file, const char *id, const char *port_bdf,
-		   struct hu_vmhost_dev *dev)
+/* present: 1 or 0 to match that state, -1 for any */
+static int find(const char *file, const char *id, const char *port_bdf,
+		int present, struct hu_vmhost_dev *dev)
 {
 	char line[256];
 	FILE *f = fopen(file ? file : HU_VMHOST_DEVICES, "r");
@@ -26,14 +27,15 @@ int hu_vmhost_find(const char *file, const char *id, const char *port_bdf,
 		return -ENOENT;
 	while (fgets(line, sizeof(line), f)) {
 		struct hu_vmhost_dev d;
-		int present;
+		int p;
 
 		if (sscanf(line, "%31s %63s %15s %31s %d", d.id, d.driver, d.port,
-			   d.port_bdf, &present) != 5)
+			   d.port_bdf, &p) != 5)
 			continue;
-		d.present = present;
-		if (id ? !strcmp(d.id, id) :
-		    d.present && port_bdf && !strcmp(d.port_bdf, port_bdf)) {
+		d.present = p;
+		if ((!id || !strcmp(d.id, id)) &&
+		    (!port_bdf || !strcmp(d.port_bdf, port_bdf)) &&
+		    (present < 0 || d.present == (present > 0))) {
 			*dev = d;
 			ret = 0;
 			break;
@@ -41,6 +43,38 @@ int hu_vmhost_find(const char *file, const char *id, const char *port_bdf,
 	}
 	fclose(f);
 	return ret;
+}
+
+int hu_vmhost_find(const char *file, const char *id, const char *port_bdf,
+		   struct hu_vmhost_dev *dev)
+{
+	if (id)
+		return find(file, id, NULL, -1, dev);
+	return port_bdf ? find(file, NULL, port_bdf, 1, dev) : -ENOENT;
+}
+
+int hu_vmhost_id_for_pci(const char *file, const char *pci_path, bool present,
+			 char *id, size_t len)
+{
+	char port[PATH_MAX];
+	struct hu_vmhost_dev d;
+	const char *bdf;
+	char *slash;
+
+	/* .../pci0000:00/<root port>/<the GPU's PCI function> */
+	if (!pci_path || snprintf(port, sizeof(port), "%s", pci_path) >=
+	    (int)sizeof(port))
+		return -ENOENT;
+	slash = strrchr(port, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = 0;
+	bdf = strrchr(port, '/');
+	/* on pcie.0 the parent is the host bridge, which no entry names */
+	if (!bdf || find(file, NULL, bdf + 1, present, &d))
+		return -ENOENT;
+	snprintf(id, len, "%s", d.id);
+	return 0;
 }
 
 int hu_vmhost_port(char *path, size_t len)
@@ -262,23 +296,12 @@ int hu_vmhost_add(const char *id, int timeout_ms, char *new_id, size_t idlen,
 int hu_vmhost_id_for_card(int minor, char *id, size_t len)
 {
 	char link[PATH_MAX], real[PATH_MAX];
-	struct hu_vmhost_dev d;
-	const char *port;
-	char *slash;
 
 	snprintf(link, sizeof(link), "/sys/class/drm/card%d/device", minor);
 	if (!realpath(link, real))
 		return -ENOENT;
-	/* .../0000:00:10.0/0000:01:00.0 (virtio-gpu: .../0000:01:00.0/virtio1) */
+	/* virtio-gpu: .../0000:01:00.0/virtio1, the PCI function is above */
 	if (strstr(strrchr(real, '/'), "virtio"))
 		*strrchr(real, '/') = 0;
-	slash = strrchr(real, '/');
-	if (!slash)
-		return -ENOENT;
-	*slash = 0;
-	port = strrchr(real, '/');
-	if (!port || hu_vmhost_find(NULL, NULL, port + 1, &d))
-		return -ENOENT;
-	snprintf(id, len, "%s", d.id);
-	return 0;
+	return hu_vmhost_id_for_pci(NULL, real, true, id, len);
 }

@@ -101,4 +101,16 @@ int hu_vmhost_add(const char *id, int timeout_ms, char *new_id, size_t idlen,
  */
 int hu_vmhost_id_for_card(int minor, char *id, size_t len);
 
+/*
+ * The QOM id of the GPU whose PCI function has the sysfs path @pci_path
+ * (which need not exist any more: a removed device's recorded path works),
+ * from the devices file @file (NULL: HU_VMHOST_DEVICES): the entry under
+ * the path's root port that is @present, or else removed and not re-added
+ * yet (the one to re-add). The id of a device is only ever derived from
+ * where it sits, so a caller keeps no id that a re-add could leave stale.
+ * 0 or -ENOENT.
+ */
+int hu_vmhost_id_for_pci(const char *file, const char *pci_path, bool present,
+			 char *id, size_t len);
+
 #endif

@@ -2,7 +2,10 @@
 /*
  * hu_vmhost_find() on devices files as runner/vmhost.c writes them: by QOM
  * id (present or not), by root-port address (present ones only), and the
- * failures (no file, no entry, malformed lines).
+ * failures (no file, no entry, malformed lines). hu_vmhost_id_for_pci()
+ * through a remove and a re-add: the id for either request comes from the
+ * device's (recorded) PCI path alone, as the restore after a failed
+ * subtest or in the next run has nothing else.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,8 +29,11 @@ static void write_devices(const char *text)
 
 int main(void)
 {
+	const char *gpu0 = "/sys/devices/pci0000:00/0000:00:10.0/0000:01:00.0";
+	const char *gpu2 = "/sys/devices/pci0000:00/0000:00:10.1/0000:02:00.0";
 	struct hu_vmhost_dev d;
 	int fd = mkstemp(file);
+	char id[32];
 
 	if (fd < 0) {
 		perror("mkstemp");
@@ -63,8 +69,53 @@ int main(void)
 	check_eq(hu_vmhost_find(file, "gpu2", NULL, &d), 0, "gpu2 by id");
 	check_streq(d.port, "-", "gpu2 on pcie.0");
 
+	/* as the host writes it: boot, after device_del, after device_add */
+	write_devices("gpu0 bochs-display rp0 0000:00:10.0 1\n"
+		      "gpu1 cirrus-vga - - 1\n");
+	check_eq(hu_vmhost_id_for_pci(file, gpu0, true, id, sizeof(id)), 0,
+		 "present GPU at %s", gpu0);
+	check_streq(id, "gpu0", "is gpu0");
+	check_eq(hu_vmhost_id_for_pci(file, gpu0, false, id, sizeof(id)),
+		 -ENOENT, "gpu0 is not removed yet: nothing to re-add");
+	check_eq(hu_vmhost_id_for_pci(file, "/sys/devices/pci0000:00/"
+				      "0000:00:02.0", true, id, sizeof(id)),
+		 -ENOENT, "a GPU on pcie.0 (cirrus) is not host-pluggable");
+	check_eq(hu_vmhost_id_for_pci(file, "", true, id, sizeof(id)), -ENOENT,
+		 "not on PCI");
+	check_eq(hu_vmhost_id_for_pci(file, NULL, true, id, sizeof(id)),
+		 -ENOENT, "no path");
+
+	write_devices("gpu0 bochs-display rp0 0000:00:10.0 0\n"
+		      "gpu1 cirrus-vga - - 1\n");
+	check_eq(hu_vmhost_id_for_pci(file, gpu0, false, id, sizeof(id)), 0,
+		 "the recorded path of the removed GPU");
+	check_streq(id, "gpu0", "re-add gpu0");
+	check_eq(hu_vmhost_id_for_pci(file, gpu0, true, id, sizeof(id)),
+		 -ENOENT, "removed: no longer offered for removal");
+
+	/* gpu0 retired (QEMU 7.2 never deleted it), back as gpu2 on rp1 */
+	write_devices("gpu1 cirrus-vga - - 1\n"
+		      "gpu2 bochs-display rp1 0000:00:10.1 1\n");
+	check_eq(hu_vmhost_id_for_pci(file, gpu2, true, id, sizeof(id)), 0,
+		 "the re-added GPU at its new address");
+	check_streq(id, "gpu2", "is gpu2, not the stale gpu0");
+	check_eq(hu_vmhost_id_for_pci(file, gpu0, false, id, sizeof(id)),
+		 -ENOENT, "the old path names nothing once re-added");
+
+	/* QEMU 11.1: gpu0 deleted and its port reused while gpu3 is away */
+	write_devices("gpu0 bochs-display rp0 0000:00:10.0 1\n"
+		      "gpu3 bochs-display rp0 0000:00:10.0 0\n");
+	check_eq(hu_vmhost_id_for_pci(file, gpu0, true, id, sizeof(id)), 0,
+		 "the present GPU on a shared port");
+	check_streq(id, "gpu0", "is gpu0");
+	check_eq(hu_vmhost_id_for_pci(file, gpu0, false, id, sizeof(id)), 0,
+		 "the removed GPU on a shared port");
+	check_streq(id, "gpu3", "is gpu3");
+
 	unlink(file);
 	check_eq(hu_vmhost_find(file, "gpu1", NULL, &d), -ENOENT,
 		 "no devices file: not in the VM lane");
+	check_eq(hu_vmhost_id_for_pci(file, gpu0, true, id, sizeof(id)),
+		 -ENOENT, "no devices file: no id");
 	return check_done();
 }
