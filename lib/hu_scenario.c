@@ -515,6 +515,7 @@ void hu_scenario_repair_previous(void)
 		hu_warn("cannot read %s: %s\n", state_path, strerror(-n));
 	for (int i = 0; i < n; i++) {
 		struct hu_scenario_state *r = &recs[i];
+		char key[sizeof(r->dev.syspath)];
 		int err;
 
 		if (hu_scenario_state_owner_alive(r)) {
@@ -527,11 +528,13 @@ void hu_scenario_repair_previous(void)
 			"restoring it\n",
 			hu_device_str(&r->dev, line, sizeof(line)), r->trigger);
 		active.trigger = hu_trigger_find(r->trigger);
+		/* the key: restore() may re-find the device elsewhere */
+		hu_fmt(key, sizeof(key), "%s", r->dev.syspath);
 		restore(&r->dev);	/* exits 112 if it cannot: kept */
-		err = hu_scenario_state_drop(r->dev.syspath);
+		err = hu_scenario_state_drop(key);
 		if (err)
 			hu_warn("cannot drop the record of %s from %s: %s\n",
-				r->dev.syspath, state_path, strerror(-err));
+				key, state_path, strerror(-err));
 	}
 	active.trigger = NULL;
 	free(recs);
