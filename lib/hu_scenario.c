@@ -542,6 +542,21 @@ void hu_scenario_repair_previous(void)
 
 /* --- the run ---------------------------------------------------------- */
 
+int hu_scenario_setup(struct hu_device *devs, int max, bool all)
+{
+	char line[256];
+	int n;
+
+	hu_require_f(geteuid() == 0, "hot-unplug needs root\n");
+	hu_scenario_seed();	/* before anything draws from random() */
+	/* a device a killed run left removed: back, or exit 112 */
+	hu_scenario_repair_previous();
+	n = hu_device_select(devs, max, all);
+	for (int i = 0; i < n; i++)
+		hu_info("device: %s\n", hu_device_str(&devs[i], line, sizeof(line)));
+	return n;
+}
+
 void hu_scenario_require(const struct hu_device *dev,
 			 const struct hu_scenario *sc)
 {

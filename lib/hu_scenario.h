@@ -78,6 +78,13 @@ extern const struct hu_opts hu_scenario_opts;
 void hu_scenario_seed(void);
 
 /*
+ * The fixture of a binary built on the engine: root required, seed, repair
+ * of what a killed run left removed (or exit 112), then hu_device_select()
+ * with each device printed. Returns the count.
+ */
+int hu_scenario_setup(struct hu_device *devs, int max, bool all);
+
+/*
  * "<trigger>[-<holder>...][-<close>]" ("idle" with no holders, no close
  * part); -EINVAL if the result is not [A-Za-z0-9_-]+ or does not fit.
  */

@@ -75,16 +75,10 @@ static void run(struct hu_scenario *sc)
 
 hu_main_args(&hu_scenario_opts)
 {
-	char name[128], line[256];
+	char name[128];
 
 	hu_fixture {
-		hu_require_f(geteuid() == 0, "hot-unplug needs root\n");
-		hu_scenario_seed();	/* before anything draws from random() */
-		hu_scenario_repair_previous();
-		ndevs = hu_device_select(devs, MAX_DEVICES, true);
-		for (int i = 0; i < ndevs; i++)
-			hu_info("device: %s\n",
-				hu_device_str(&devs[i], line, sizeof(line)));
+		ndevs = hu_scenario_setup(devs, MAX_DEVICES, true);
 	}
 
 	for (int t = 0; t < N(triggers); t++) {

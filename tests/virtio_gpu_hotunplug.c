@@ -102,19 +102,14 @@ static void run(struct hu_scenario *sc)
 
 hu_main_args(&hu_scenario_opts)
 {
-	char name[128], line[256];
+	char name[128];
 
 	hu_fixture {
-		hu_require_f(geteuid() == 0, "hot-unplug needs root\n");
-		hu_scenario_seed();	/* before anything draws from random() */
-		/* a device a killed run left removed: back, or exit 112 */
-		hu_scenario_repair_previous();
-		hu_device_select(&dev, 1, false);
+		hu_scenario_setup(&dev, 1, false);
 		hu_require_f(!strcmp(dev.driver, "virtio_gpu"),
 			     "%s is driven by %s, not virtio_gpu\n", dev.card,
 			     dev.driver);
 		have_dev = true;
-		hu_info("device: %s\n", hu_device_str(&dev, line, sizeof(line)));
 	}
 
 	for (int t = 0; t < N(triggers); t++) {
