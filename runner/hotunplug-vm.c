@@ -361,6 +361,9 @@ static int stage_tests(void)
 static void write_job(bool resume)
 {
 	char env[8192], args[4096] = "", mods[256] = "", path[PATH_MAX + 16];
+	/* vm_fmt() dies rather than truncate or overrun args */
+#define ARGS_ADD(...) vm_fmt(args + strlen(args), sizeof(args) - strlen(args), \
+			     __VA_ARGS__)
 
 	if (opts.iommu == VM_IOMMU_VIRTIO)
 		strcat(mods, "virtio-iommu ");
@@ -380,8 +383,7 @@ static void write_job(bool resume)
 	snprintf(args, sizeof(args), "-s%s -l verbose --per-test-timeout %d",
 		 multiple ? " -m" : "", opts.per_test_timeout);
 	for (int i = 0; i < nrunner_env; i++)
-		snprintf(args + strlen(args), sizeof(args) - strlen(args),
-			 " -e '%s'", runner_env[i]);
+		ARGS_ADD(" -e '%s'", runner_env[i]);
 	/*
 	 * TCG on a loaded host: the guest kernel logs "hrtimer: interrupt
 	 * took N ns" at <4> at random, which igt_runner would turn into a
@@ -390,15 +392,14 @@ static void write_job(bool resume)
 	 * subtest start (lib/hu_kmsg.c). --env HU_DMESG_IGNORE= overrides.
 	 */
 	if (!has_env("HU_DMESG_IGNORE"))
-		strcat(args, " -e '" TCG_DMESG_NOISE "'");
+		ARGS_ADD(" -e '%s'", TCG_DMESG_NOISE);
 	if (opts.test_list)
-		strcat(args, " --test-list /hu/ctl/testlist");
+		ARGS_ADD(" --test-list /hu/ctl/testlist");
 	if (opts.tests_regex)
-		snprintf(args + strlen(args), sizeof(args) - strlen(args),
-			 " -t '%s'", opts.tests_regex);
+		ARGS_ADD(" -t '%s'", opts.tests_regex);
 	for (int i = 0; i < nblocklists; i++)
-		snprintf(args + strlen(args), sizeof(args) - strlen(args),
-			 " -b /hu/ctl/blocklist-%d", i);
+		ARGS_ADD(" -b /hu/ctl/blocklist-%d", i);
+#undef ARGS_ADD
 	snprintf(env, sizeof(env),
 		 "HU_MODE=%s\nHU_MODULES=\"%s\"\nHU_RUNNER_ARGS=\"%s\"\n",
 		 resume ? "resume" : "run", mods, args);
