@@ -894,28 +894,46 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 
 /* --- summary ------------------------------------------------------------- */
 
-/* Does a line of a --blocklist file (igt_runner: unanchored regex) match? */
-static bool blocklisted(const char *name)
+/*
+ * The lines of every --blocklist file (igt_runner: unanchored regexes),
+ * compiled once; lines that do not compile are left out. How many.
+ */
+static int blocklist_compile(regex_t **out)
 {
-	bool hit = false;
+	regex_t *re = NULL;
+	int n = 0, cap = 0;
 
-	for (int i = 0; i < nblocklists && !hit; i++) {
+	for (int i = 0; i < nblocklists; i++) {
 		char *text = vm_read_file(blocklists[i], 1 << 20, NULL), *save, *l;
 
-		for (l = text ? strtok_r(text, "\n", &save) : NULL; l && !hit;
+		for (l = text ? strtok_r(text, "\n", &save) : NULL; l;
 		     l = strtok_r(NULL, "\n", &save)) {
-			regex_t re;
-
 			l += strspn(l, " \t");
-			if (!*l || *l == '#' ||
-			    regcomp(&re, l, REG_EXTENDED | REG_NOSUB))
+			if (!*l || *l == '#')
 				continue;
-			hit = !regexec(&re, name, 0, NULL, 0);
-			regfree(&re);
+			if (n == cap) {
+				regex_t *nre = realloc(re, (cap = cap ? 2 * cap : 64) *
+						       sizeof(*re));
+
+				if (!nre)
+					vm_die("out of memory");
+				re = nre;
+			}
+			if (!regcomp(&re[n], l, REG_EXTENDED | REG_NOSUB))
+				n++;
 		}
 		free(text);
 	}
-	return hit;
+	*out = re;
+	return n;
+}
+
+static bool blocklisted(const regex_t *re, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!regexec(&re[i], name, 0, NULL, 0))
+			return true;
+	return false;
 }
 
 /*
@@ -926,10 +944,12 @@ static bool blocklisted(const char *name)
 static int missing_from_list(const struct vm_result *r, int n)
 {
 	char *text, *save, *l;
-	int missing = 0;
+	int missing = 0, nblock;
+	regex_t *block;
 
 	if (!opts.test_list || !(text = vm_read_file(opts.test_list, 1 << 20, NULL)))
 		return 0;
+	nblock = blocklist_compile(&block);
 	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		bool found = false;
 
@@ -937,7 +957,8 @@ static int missing_from_list(const struct vm_result *r, int n)
 		l += strspn(l, " \t");
 		l[strcspn(l, " \t\r")] = 0;
 		/* patterns are igt_runner's to expand */
-		if (strncmp(l, "igt@", 4) || strpbrk(l, "*?[") || blocklisted(l))
+		if (strncmp(l, "igt@", 4) || strpbrk(l, "*?[") ||
+		    blocklisted(block, nblock, l))
 			continue;
 		for (int i = 0; i < n && !found; i++)
 			found = !strcmp(r[i].name, l);
@@ -948,6 +969,9 @@ static int missing_from_list(const struct vm_result *r, int n)
 	}
 	if (missing > 20)
 		printf("[vm] ... %d in all\n", missing);
+	for (int i = 0; i < nblock; i++)
+		regfree(&block[i]);
+	free(block);
 	free(text);
 	return missing;
 }
