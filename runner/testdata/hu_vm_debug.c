@@ -15,12 +15,14 @@
 #include <unistd.h>
 
 #include "hu_core.h"
+#include "hu_tracefs.h"
 #include "vm_guest.h"
 
 HU_TEST_DESCRIPTION("VM lane: kmemleak and DMA-API debug at the end of a run.");
 
-#define KMEMLEAK "/sys/kernel/debug/kmemleak"
-#define DMA_API "/sys/kernel/debug/dma-api"
+#define DEBUGFS "/sys/kernel/debug"
+#define KMEMLEAK DEBUGFS "/kmemleak"
+#define DMA_API DEBUGFS "/dma-api"
 #define MAX_LEAKS 512
 
 /* Frames that make a leak ours: GPU, dma-buf, DMA mapping, IOMMU paths. */
@@ -30,40 +32,15 @@ static const char *const our_paths[] = {
 	"dma_alloc",
 };
 
-static char *slurp(const char *path, size_t max)
+/* A number in a DMA-API debug file, -1 if unreadable. */
+static long dma_api_long(const char *file)
 {
-	size_t len = 0, cap = 65536;
-	char *buf = malloc(cap);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	char *s;
+	long v;
 
-	if (fd < 0 || !buf) {
-		if (fd >= 0)
-			close(fd);
-		free(buf);
-		return NULL;
-	}
-	while (len < max && (n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
-static long read_long(const char *path)
-{
-	char *s = slurp(path, 64);
-	long v = s ? strtol(s, NULL, 10) : -1;
-
+	if (hu_tracefs_read(DMA_API, file, &s, NULL))
+		return -1;
+	v = strtol(s, NULL, 10);
 	free(s);
 	return v;
 }
@@ -100,8 +77,8 @@ static void kmemleak(void)
 	sleep(2);
 	ret = vm_write_sysfs(KMEMLEAK, "scan");
 	hu_assert_f(ret == 0, "kmemleak scan: %s\n", strerror(-ret));
-	text = slurp(KMEMLEAK, 8 << 20);
-	hu_assert_f(text, "cannot read %s: %m\n", KMEMLEAK);
+	ret = hu_tracefs_read(DEBUGFS, "kmemleak", &text, NULL);
+	hu_assert_f(ret == 0, "cannot read %s: %s\n", KMEMLEAK, strerror(-ret));
 
 	/* entries: "unreferenced object 0x... (size N):" + comm, hex, backtrace */
 	p = strstr(text, "unreferenced object");
@@ -162,19 +139,21 @@ static void dma_api(void)
 	long errors, disabled, free_min, total;
 	char *dump, *line, *save = NULL;
 	struct { char who[96]; int n; bool stale; } dev[32];
-	int ndev = 0, entries = 0, stale = 0;
+	int ndev = 0, entries = 0, stale = 0, ret;
 
 	vm_require_guest();
 	hu_require_f(access(DMA_API "/error_count", F_OK) == 0,
 		     "no %s: not a kernel with CONFIG_DMA_API_DEBUG\n", DMA_API);
-	errors = read_long(DMA_API "/error_count");
-	free_min = read_long(DMA_API "/min_free_entries");
-	total = read_long(DMA_API "/nr_total_entries");
+	errors = dma_api_long("error_count");
+	free_min = dma_api_long("min_free_entries");
+	total = dma_api_long("nr_total_entries");
 	{
 		/* a bool: "Y" or "N" */
-		char *s = slurp(DMA_API "/disabled", 8);
+		char *s;
 
-		hu_assert_f(s, "cannot read %s/disabled: %m\n", DMA_API);
+		ret = hu_tracefs_read(DMA_API, "disabled", &s, NULL);
+		hu_assert_f(ret == 0, "cannot read %s/disabled: %s\n", DMA_API,
+			    strerror(-ret));
 		disabled = s[0] == 'Y';
 		free(s);
 	}
@@ -184,8 +163,9 @@ static void dma_api(void)
 	 * through the entry's device pointer: an entry of a device that was
 	 * freed reads freed memory here (KASAN reports it).
 	 */
-	dump = slurp(DMA_API "/dump", 16 << 20);
-	hu_assert_f(dump, "cannot read %s/dump: %m\n", DMA_API);
+	ret = hu_tracefs_read(DMA_API, "dump", &dump, NULL);
+	hu_assert_f(ret == 0, "cannot read %s/dump: %s\n", DMA_API,
+		    strerror(-ret));
 	for (line = strtok_r(dump, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char drv[48] = "", name[48] = "", who[96];
