@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "hu_udev.h"
 #include "hu_vmhost.h"
 
 /* present: 1 or 0 to match that state, -1 for any */
@@ -110,34 +110,11 @@ int hu_vmhost_port(char *path, size_t len)
 	return ret;
 }
 
-static struct timespec deadline(int timeout_ms)
-{
-	struct timespec end;
-
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += timeout_ms / 1000;
-	end.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
-	return end;
-}
-
-static long ms_left(const struct timespec *end)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (end->tv_sec - now.tv_sec) * 1000 +
-	       (end->tv_nsec - now.tv_nsec) / 1000000;
-}
-
-/* Waits until fd is readable or end passed: 1, or 0 on timeout. */
-static int wait_readable(int fd, const struct timespec *end)
+/* Waits until fd is readable or @end (hu_now_ms) passed: 1, or 0 on timeout. */
+static int wait_readable(int fd, long long end)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	long left = ms_left(end);
+	long long left = end - hu_now_ms();
 
 	return left > 0 && poll(&p, 1, (int)left) > 0;
 }
@@ -146,7 +123,7 @@ int hu_vmhost_request(const char *verb, const char *id, int timeout_ms,
 		      char *reply, size_t len)
 {
 	char dev[PATH_MAX], line[256];
-	struct timespec end;
+	long long end;
 	size_t n = 0;
 	int fd, ret;
 
@@ -158,7 +135,7 @@ int hu_vmhost_request(const char *verb, const char *id, int timeout_ms,
 	fd = open(dev, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	end = deadline(timeout_ms);
+	end = hu_now_ms() + timeout_ms;
 	snprintf(line, sizeof(line), "%s %s\n", verb, id ? id : "");
 	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
 		ret = errno ? -errno : -EIO;
@@ -166,7 +143,7 @@ int hu_vmhost_request(const char *verb, const char *id, int timeout_ms,
 		return ret;
 	}
 	ret = -ETIMEDOUT;
-	while (n + 1 < len && wait_readable(fd, &end)) {
+	while (n + 1 < len && wait_readable(fd, end)) {
 		ssize_t r = read(fd, reply + n, 1);
 
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
@@ -215,10 +192,10 @@ static int uevent_open(void)
 static int wait_uevent(int nl, const char *action, const char *prefix,
 		       const char *suffix, int timeout_ms, char *out, size_t len)
 {
-	struct timespec end = deadline(timeout_ms);
+	long long end = hu_now_ms() + timeout_ms;
 	size_t al = strlen(action);
 
-	while (wait_readable(nl, &end)) {
+	while (wait_readable(nl, end)) {
 		char buf[8192];
 		const char *path, *last;
 		ssize_t n = recv(nl, buf, sizeof(buf) - 1, 0);
