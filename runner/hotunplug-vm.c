@@ -707,6 +707,15 @@ static void qmp_lines(void *data, const char *line)
 		vm_host_event(h, line);
 }
 
+/* @argv joined by spaces after @prefix (if any), one line. */
+static void put_argv(FILE *f, const char *prefix, char *const *argv)
+{
+	fputs(prefix, f);
+	for (int i = 0; argv[i]; i++)
+		fprintf(f, "%s%s", i || *prefix ? " " : "", argv[i]);
+	fputc('\n', f);
+}
+
 static void boot_once(int n, bool resume, const struct vm_kernel *k,
 		      const char *root, int sigfd, struct outcome *oc)
 {
@@ -749,16 +758,12 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 
 		vm_fmt(path, sizeof(path), "%s/qemu-cmdline.txt", logdir);
 		f = fopen(path, "w");
-		for (int i = 0; f && argv[i]; i++)
-			fprintf(f, "%s%s", argv[i], argv[i + 1] ? " " : "\n");
-		if (f)
+		if (f) {
+			put_argv(f, "", argv);
 			fclose(f);
-		if (verbose) {
-			printf("[vm] QEMU command line:");
-			for (int i = 0; argv[i]; i++)
-				printf(" %s", argv[i]);
-			printf("\n");
 		}
+		if (verbose)
+			put_argv(stdout, "[vm] QEMU command line:", argv);
 	}
 	vm_fmt(path, sizeof(path), "%s/qemu.log", logdir);
 	if (!prog.first_boot) {
@@ -1117,12 +1122,9 @@ int main(int argc, char **argv)
 
 		if (vm_qemu_argv(&opts, &k, root, ctl, results, sockdir, argv, 160) < 0)
 			vm_die("QEMU command line too long");
-		printf("[vm] QEMU command line:");
-		for (int i = 0; argv[i]; i++) {
-			printf(" %s", argv[i]);
+		put_argv(stdout, "[vm] QEMU command line:", argv);
+		for (int i = 0; argv[i]; i++)
 			free(argv[i]);
-		}
-		printf("\n");
 		return 0;
 	}
 
