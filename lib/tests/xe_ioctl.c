@@ -403,8 +403,15 @@ int main(void)
 		end = time(NULL) + 5;
 		while (bg.iterations < 20 && time(NULL) < end)
 			usleep(1000);
-		/* Unplug under it: the next bind fails, the thread ends. */
+		/*
+		 * Unplug under it: the next bind fails, the thread ends. Let it
+		 * get there (bounded) before asking it to stop, which it would
+		 * otherwise honour first, ENODEV unseen.
+		 */
 		k.unplugged = true;
+		end = time(NULL) + 5;
+		while (!bg.err && time(NULL) < end)
+			usleep(1000);
 		check_eq(hu_xe_bg_stop(&bg), -ENODEV,
 			 "the thread stops on ENODEV (after %lu steps)",
 			 bg.iterations);
