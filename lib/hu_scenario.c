@@ -776,15 +776,38 @@ static bool iommu_oracle_in_use(void)
 	return access(path, F_OK) == 0;
 }
 
-void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *sc)
+/* @sc without the holders @dev does not support, each said. */
+static void supported_only(const struct hu_device *dev,
+			   const struct hu_scenario *sc, struct hu_scenario *own)
 {
-	unsigned int iterations = sc->iterations ? sc->iterations : 1;
+	*own = *sc;
+	own->nholders = 0;
+	for (int i = 0; i < sc->nholders; i++) {
+		const struct hu_holder_ops *h = sc->holders[i];
+		const char *why = h->unsupported ? h->unsupported(dev) : NULL;
+
+		if (why)
+			hu_info("without %s: %s\n", h->name, why);
+		else
+			own->holders[own->nholders++] = h;
+	}
+}
+
+void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *given)
+{
+	unsigned int iterations = given->iterations ? given->iterations : 1;
+	const struct hu_scenario *sc = given;
+	struct hu_scenario own;
 	char name[128], why[256] = "";
 	int idle = -1, findings;
 
 	/* a failed subtest's leftovers first: the probes need the device */
 	hu_require_f(geteuid() == 0, "hot-unplug needs root\n");
 	hu_scenario_cleanup(dev);
+	if (given->supported_holders_only) {
+		supported_only(dev, given, &own);
+		sc = &own;
+	}
 	hu_scenario_require(dev, sc);
 	hu_set_timeout(SCENARIO_TIMEOUT_S * iterations, "hot-unplug scenario");
 	hu_require_f(__hu_health_check(dev, why, sizeof(why)) == 0,

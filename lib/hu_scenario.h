@@ -59,6 +59,8 @@ struct hu_scenario {
 	enum hu_close close;
 	unsigned int iterations;	/* unplug/recover cycles, >= 1 */
 	unsigned int jitter_ms;		/* random delay before each trigger */
+	/* drop the holders a device does not support instead of skipping */
+	bool supported_holders_only;
 };
 
 /* Knobs of --iterations, --jitter-ms, --seed (hu_scenario_opts). */

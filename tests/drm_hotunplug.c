@@ -57,11 +57,6 @@ static const enum hu_close closes[] = { HU_CLOSE_EARLY, HU_CLOSE_LATE };
 static struct hu_device devs[MAX_DEVICES];
 static int ndevs;
 
-static const char *unsupported(const struct hu_holder_ops *h)
-{
-	return ndevs && h->unsupported ? h->unsupported(&devs[0]) : NULL;
-}
-
 static void run(struct hu_scenario *sc)
 {
 	hu_require_f(ndevs > 0, "no device\n");
@@ -120,21 +115,11 @@ hu_main_args(&hu_scenario_opts)
 						hu_knobs.iterations : STRESS_ITERATIONS,
 					.jitter_ms = hu_knobs.jitter_ms ?
 						hu_knobs.jitter_ms : STRESS_JITTER_MS,
+					.supported_holders_only = true,
 				};
 
-				/* every holder the device supports */
-				hu_require_f(geteuid() == 0, "hot-unplug needs root\n");
-				for (int i = 0; i < ndevs; i++)
-					hu_scenario_cleanup(&devs[i]);
-				for (int h = 0; h < N(holders); h++) {
-					const char *why = unsupported(holders[h]);
-
-					if (why)
-						hu_info("stress without %s: %s\n",
-							holders[h]->name, why);
-					else
-						sc.holders[sc.nholders++] = holders[h];
-				}
+				for (int h = 0; h < N(holders); h++)
+					sc.holders[sc.nholders++] = holders[h];
 				run(&sc);
 			}
 		}
