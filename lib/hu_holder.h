@@ -32,9 +32,12 @@
 
 #include "hu_device.h"
 
+struct hu_trigger;
+
 /* What the holders see of the scenario. */
 struct hu_ctx {
 	struct hu_device *dev;	/* refreshed after recovery */
+	const struct hu_trigger *trigger;	/* the row's trigger */
 	bool gone;		/* the device was removed (else still there) */
 	const char *stage;	/* "after trigger", "after recovery" */
 	uint32_t seed;		/* for patterns */
@@ -48,8 +51,15 @@ struct hu_holder_ops {
 	/* NULL if usable on @dev, else a skip reason. */
 	const char *(*unsupported)(const struct hu_device *dev);
 	void (*acquire)(struct hu_ctx *ctx, void *priv);
+	/*
+	 * Optional: right before the trigger fires (after the jitter),
+	 * asserts that the work acquire() started is still in flight.
+	 */
+	void (*before_fire)(struct hu_ctx *ctx, void *priv);
 	void (*probe)(struct hu_ctx *ctx, void *priv);
 	int (*release)(struct hu_ctx *ctx, void *priv);	/* 0 or -errno */
+	/* Optional: kernel log lines the holder causes on purpose (regex). */
+	const char *kmsg_ignore;
 };
 
 extern const struct hu_holder_ops hu_holder_fd, hu_holder_mmap,

@@ -128,6 +128,11 @@ int hu_scenario_name(char *buf, size_t len, const struct hu_scenario *sc)
 	size_t off;
 	int n;
 
+	if (sc->name) {
+		n = snprintf(buf, len, "%s", sc->name);
+		return n < 0 || (size_t)n >= len || !valid_name(buf) ?
+		       -EINVAL : 0;
+	}
 	n = snprintf(buf, len, "%s", sc->trigger->name);
 	if (!sc->nholders)
 		n = snprintf(buf, len, "%s-idle", sc->trigger->name);
@@ -614,6 +619,17 @@ static void recover(struct hu_device *dev, const struct hu_trigger *t)
 	hu_info("back: %s\n", hu_device_str(dev, line, sizeof(line)));
 }
 
+/* The generic health check, then the row's driver check if it has one. */
+static void health(const struct hu_device *dev, const struct hu_scenario *sc,
+		   const char *when)
+{
+	char why[256] = "";
+
+	hu_health_check(dev);
+	hu_assert_f(!sc->health || !sc->health(dev, why, sizeof(why)),
+		    "health check of %s %s: %s\n", dev->card, when, why);
+}
+
 static void check_refcnt(const struct hu_device *dev, int idle)
 {
 	char holders[256];
@@ -700,7 +716,8 @@ static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 	bool late = sc->close == HU_CLOSE_LATE;
 	int err;
 
-	active.ctx = (struct hu_ctx){ .dev = dev, .stage = "acquire",
+	active.ctx = (struct hu_ctx){ .dev = dev, .trigger = t,
+				      .stage = "acquire",
 				      .seed = (uint32_t)random() };
 	step("acquiring %s\n", sc->nholders ? "holders" : "nothing");
 	for (int i = 0; i < sc->nholders; i++) {
@@ -717,6 +734,10 @@ static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 		usleep(us);
 	}
 
+	active.ctx.stage = "before fire";
+	for (int i = 0; i < active.n; i++)
+		if (active.ops[i]->before_fire)
+			active.ops[i]->before_fire(&active.ctx, active.priv[i]);
 	step("firing %s\n", t->name);
 	active.trigger = t;
 	save_state(dev, t);
@@ -731,7 +752,7 @@ static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 
 	if (!t->removes) {
 		if (late) {
-			hu_health_check(dev);
+			health(dev, sc, "next to the held objects");
 			probe_all("next to a new user");
 		}
 		close_all(late ? "late" : "early");
@@ -744,7 +765,7 @@ static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 			leave_removed(dev, t);
 		recover(dev, t);
 		clear_state();
-		hu_health_check(dev);
+		health(dev, sc, "after the reload");
 		return;
 	}
 	if (!late)
@@ -753,10 +774,12 @@ static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 		leave_removed(dev, t);
 	recover(dev, t);
 	clear_state();
-	hu_health_check(dev);
+	health(dev, sc, "after recovery");
 	if (late) {
 		probe_all("after recovery");
 		close_all("late");
+		if (sc->health)	/* the driver's work after the last close */
+			health(dev, sc, "after the late close");
 	}
 	check_refcnt(dev, idle_refs);
 }
@@ -810,14 +833,24 @@ void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *given)
 	}
 	hu_scenario_require(dev, sc);
 	hu_set_timeout(SCENARIO_TIMEOUT_S * iterations, "hot-unplug scenario");
-	hu_require_f(__hu_health_check(dev, why, sizeof(why)) == 0,
+	hu_require_f(__hu_health_check(dev, why, sizeof(why)) == 0 &&
+		     (!sc->health || sc->health(dev, why, sizeof(why)) == 0),
 		     "%s is unhealthy before the test: %s\n", dev->card, why);
+	hu_require_f(!sc->need_iommu_oracle ||
+		     (dev->pci_id.bdf[0] && hu_iommu_has_group(dev->pci_id.bdf) &&
+		      !iommu_oracle_in_use()),
+		     "%s: no IOMMU group (or its oracle is in use): nothing "
+		     "for the IOMMU-lifetime oracle\n", dev->name);
 	if (dev->module[0])
 		idle = hu_kmod_refcnt(dev->module);
 	if (hu_scenario_name(name, sizeof(name), sc))
 		snprintf(name, sizeof(name), "%s", sc->trigger->name);
 	active.oracle = hu_oracle_arm(name);
 	active.findings = 0;
+	for (int i = 0; i < sc->nholders; i++)
+		if (sc->holders[i]->kmsg_ignore)
+			hu_oracle_ignore(active.oracle,
+					 sc->holders[i]->kmsg_ignore);
 	if (dev->pci_id.bdf[0] && hu_iommu_has_group(dev->pci_id.bdf) &&
 	    !iommu_oracle_in_use()) {
 		const char *devices[] = { dev->pci_id.bdf, NULL };
@@ -827,6 +860,9 @@ void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *given)
 		active.iommu = __hu_iommu_oracle_arm(devices, 0, &err);
 		if (!active.iommu)
 			hu_info("IOMMU oracle not armed: %s\n", strerror(-err));
+		hu_require_f(active.iommu || !sc->need_iommu_oracle,
+			     "the IOMMU-lifetime oracle cannot be armed: %s\n",
+			     strerror(-err));
 	}
 
 	for (unsigned int i = 0; i < iterations; i++) {

@@ -61,6 +61,17 @@ struct hu_scenario {
 	unsigned int jitter_ms;		/* random delay before each trigger */
 	/* drop the holders a device does not support instead of skipping */
 	bool supported_holders_only;
+	/* the subtest name when not composed from the parts (NULL: composed) */
+	const char *name;
+	/*
+	 * Optional: the driver's own health check (real work, e.g. blitter
+	 * copies), run after the generic one: before the test (skips if it
+	 * fails), after every recovery and after a late close. 0 or -errno
+	 * with the reason in @why.
+	 */
+	int (*health)(const struct hu_device *dev, char *why, size_t len);
+	/* skip unless the IOMMU-lifetime oracle can be armed on the device */
+	bool need_iommu_oracle;
 };
 
 /* Knobs of --iterations, --jitter-ms, --seed (hu_scenario_opts). */
