@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sharding a test list: which rows one of N machines runs (runner/shard.c).
+ */
+#ifndef HU_SHARD_H
+#define HU_SHARD_H
+
+#include <stdbool.h>
+
+/* One row of a test list, as sharding sees it. */
+struct vm_shard_row {
+	char *name;		/* igt@bin@subtest (or a pattern igt_runner expands) */
+	double weight;		/* s it is expected to take; 0: does not run */
+	int shard;		/* 1..N once assigned */
+};
+
+int vm_shard_parse(const char *spec, int *index, int *total);
+int vm_shard_rows(const char *text, struct vm_shard_row **rows, int *n);
+int vm_shard_times(struct vm_shard_row *rows, int n, const char *text);
+void vm_shard_assign(struct vm_shard_row *rows, int n, int total);
+void vm_shard_free(struct vm_shard_row *rows, int n);
+
+#endif
