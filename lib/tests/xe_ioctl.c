@@ -4,8 +4,10 @@
  * libdrm's drmIoctl() lands here for the fake device fd. Checks that the
  * wrappers fill the uAPI structs as the header documents them (two-call
  * DEVICE_QUERY, gem_create placement/caching/flags, bind ops, exec queue
- * placement, exec), and that after an "unplug" (every ioctl -ENODEV, mmap
- * refused) the sweep reports every ioctl as ENODEV.
+ * placement, exec), and that once the device is gone (unbound, or its PCI
+ * device deleted; wedged or not) every ioctl gets the errno the kernel
+ * gives (fake_gate(), each branch citing the source it mirrors) and the
+ * expectation table agrees.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,13 +25,24 @@
 #include <sys/eventfd.h>
 
 #include "hu_check.h"
+#include "xe/xe_expect.h"
 #include "xe/xe_ioctl.h"
 #include "xe/xe_spin.h"
 #include "xe/xe_work.h"
 
+/* What happened to the fake device. */
+enum fake_gone {
+	FAKE_PRESENT,
+	FAKE_UNBOUND,	/* driver unbound, PCI device still there */
+	FAKE_REMOVED,	/* PCI device deleted */
+};
+
 static struct {
 	int fd;			/* the fake device */
-	bool unplugged;
+	uint32_t kver;		/* the version modelled (fake_gate()) */
+	enum fake_gone gone;
+	bool wedged;
+	int next_queue;
 	int queries, bad_queries;
 	struct drm_xe_gem_create create;
 	struct drm_xe_vm_bind bind;
@@ -38,6 +51,7 @@ static struct {
 	struct drm_xe_exec exec;
 	struct drm_xe_sync exec_sync;
 	int binds, execs, waits, vms;
+	int execs_on[8];	/* per exec queue id - 5 */
 	int prefetches, prefetch_to[2];	/* count, and per region instance */
 	uint32_t prefetch_vm;
 	uint32_t next_handle;
@@ -46,7 +60,7 @@ static struct {
 	uint32_t batch[16];	/* the first dwords of the last exec'd batch */
 	int fence;		/* an eventfd plays the exported sync_file */
 	int fence_status;	/* what SYNC_IOC_FILE_INFO reports once readable */
-} k = { .fd = -1, .fence = -1 };
+} k = { .fd = -1, .fence = -1, .kver = HU_KVER(6, 12, 117) };
 
 /* Reads the first dwords of the BO bound at @addr (its memfd offset). */
 static void read_batch(uint64_t addr)
@@ -112,10 +126,42 @@ static size_t blob(uint32_t query, void *out)
 	return size;
 }
 
+/*
+ * xe_drm_ioctl(), the entry of every ioctl on an xe fd, in the versions
+ * read: Debian's 6.12.117 and 7.3.4 sources and drm-kmod's replay of
+ * 6.12 .. 7.0 (the same three steps in each). Older kernels were not
+ * read: the fake refuses to stand for them (EDOM).
+ */
+static int fake_gate(void)
+{
+	if (k.kver < HU_KVER(6, 12, 0))
+		return EDOM;
+	/* The wedged check comes first: 6.12.117 xe_device.c:200-201,
+	 * 7.3.4 xe_device.c:227-228; unbind does not clear the flag (set at
+	 * 6.12.117 xe_device.c:1026, never cleared). */
+	if (k.wedged)
+		return ECANCELED;
+	/* The runtime-PM reference (6.12.117 xe_device.c:203, xe_pm.c:590;
+	 * 7.3.4 xe_device.c:230-231, xe_pm.h:48): device_del() (core.c:3964)
+	 * -> device_pm_remove() -> pm_runtime_remove() disabled runtime PM
+	 * and set the device suspended (runtime.c:1883-1887, 1862-1863), so
+	 * rpm_resume() answers EACCES (runtime.c:775-780; 7.3.4: 798-805). */
+	if (k.gone == FAKE_REMOVED)
+		return EACCES;
+	/* drm_ioctl(): the device was unplugged by xe_device_remove()
+	 * (6.12.117 xe_device.c:788, 7.3.4 xe_device.c:1168), so
+	 * drm_dev_is_unplugged() -> ENODEV (drm_ioctl.c:778; 7.3.4: 850). */
+	if (k.gone == FAKE_UNBOUND)
+		return ENODEV;
+	return 0;
+}
+
 static int fake(unsigned long req, void *arg)
 {
-	if (k.unplugged) {
-		errno = ENODEV;
+	int gate = fake_gate();
+
+	if (gate) {
+		errno = gate;
 		return -1;
 	}
 	/*
@@ -172,7 +218,8 @@ static int fake(unsigned long req, void *arg)
 		k.queue = *(struct drm_xe_exec_queue_create *)arg;
 		k.eci = *(struct drm_xe_engine_class_instance *)(uintptr_t)
 			k.queue.instances;
-		((struct drm_xe_exec_queue_create *)arg)->exec_queue_id = 5;
+		((struct drm_xe_exec_queue_create *)arg)->exec_queue_id =
+			5 + k.next_queue++;
 		return 0;
 	case NR(DRM_IOCTL_XE_EXEC):
 		k.exec = *(struct drm_xe_exec *)arg;
@@ -180,6 +227,8 @@ static int fake(unsigned long req, void *arg)
 			k.exec_sync = *(struct drm_xe_sync *)(uintptr_t)
 				k.exec.syncs;
 		k.execs++;
+		if (k.exec.exec_queue_id >= 5 && k.exec.exec_queue_id < 13)
+			k.execs_on[k.exec.exec_queue_id - 5]++;
 		read_batch(k.exec.address);
 		return 0;
 	case NR(DRM_IOCTL_SYNCOBJ_CREATE):
@@ -200,6 +249,11 @@ static int fake(unsigned long req, void *arg)
 		return k.fence < 0 ? -1 : 0;
 	}
 	case NR(DRM_IOCTL_GEM_CLOSE):
+		/* The newest handle is reused, so the memfd offsets of
+		 * short-lived batch BOs (one per copy) stay bounded. */
+		if (((struct drm_gem_close *)arg)->handle == k.next_handle)
+			k.next_handle--;
+		return 0;
 	case NR(DRM_IOCTL_SYNCOBJ_DESTROY):
 	case NR(DRM_IOCTL_XE_VM_DESTROY):
 	case NR(DRM_IOCTL_XE_EXEC_QUEUE_DESTROY):
@@ -228,14 +282,140 @@ int ioctl(int fd, unsigned long req, ...)
 	return (int)syscall(SYS_ioctl, fd, req, arg);
 }
 
-static void sweep_count(const char *name, int err, void *data)
+/*
+ * Copy commands (blitter client, 2 << 29) in a batch, found by walking the
+ * command lengths up to MI_BATCH_BUFFER_END; -1 on a dword that is no
+ * command this suite emits.
+ */
+static int batch_copies(const uint32_t *b, int n)
 {
-	int *enodev = data;
+	int copies = 0;
 
-	if (err == -ENODEV)
-		(*enodev)++;
+	for (int i = 0; i < n;) {
+		uint32_t dw = b[i], op = (dw >> 23) & 0x3f;
+
+		if (dw >> 29 == 2) {
+			copies++;
+			i += (dw & 0xff) + 2;
+			continue;
+		}
+		if (dw >> 29)
+			return -1;
+		if (op == 0x0a)		/* MI_BATCH_BUFFER_END */
+			break;
+		i += op == 0x00 || op == 0x05 ? 1 : (int)(dw & 0xff) + 2;
+	}
+	return copies;
+}
+
+struct tally {
+	int want;	/* the ioctls' errno */
+	int ok, n;
+};
+
+static void sweep_tally(const char *name, int err, void *data)
+{
+	struct tally *t = data;
+	int want = hu_xe_sweep_want(name, t->want);
+
+	t->n++;
+	if (want && err == -want)
+		t->ok++;
 	else
-		printf("# %s: %d\n", name, err);
+		printf("# %s: %d, want %d\n", name, err, -want);
+}
+
+/*
+ * After the device is gone: for each version read and each way it went,
+ * the table's errno is the one the fake kernel gives to every ioctl (the
+ * new mmap: ENODEV), and it is the literal one the source says.
+ */
+static void gone(struct hu_xe_ctx *ctx, const struct hu_xe_buf *bo)
+{
+	static const struct {
+		enum fake_gone gone;
+		bool wedged;
+		enum hu_xe_gone how;
+		int want;
+		const char *what;
+	} cases[] = {
+		{ FAKE_UNBOUND, false, HU_XE_GONE_UNBIND, ENODEV, "unbind" },
+		{ FAKE_REMOVED, false, HU_XE_GONE_REMOVE, EACCES, "PCI remove" },
+		{ FAKE_UNBOUND, true, HU_XE_GONE_UNBIND, ECANCELED,
+		  "wedged, unbind" },
+		{ FAKE_REMOVED, true, HU_XE_GONE_REMOVE, ECANCELED,
+		  "wedged, PCI remove" },
+	};
+	static const uint32_t kvers[] = {
+		HU_KVER(6, 12, 117), HU_KVER(6, 16, 0), HU_KVER(6, 18, 9),
+		HU_KVER(7, 3, 4),
+	};
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	char v[16];
+
+	/* mmap on /dev/null fails with ENODEV, as drm_gem_mmap() does. */
+	check(devnull >= 0 && dup2(devnull, k.fd) == k.fd, "fake unplug");
+	close(devnull);
+	for (size_t i = 0; i < sizeof(kvers) / sizeof(kvers[0]); i++) {
+		for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+			int want = hu_xe_expect_errno(kvers[i], cases[c].how,
+						      cases[c].wedged);
+			struct tally t = { .want = want };
+
+			hu_kver_str(kvers[i], v, sizeof(v));
+			check_eq(want, cases[c].want, "%s, %s: the table says "
+				 "%s", v, cases[c].what, strerror(cases[c].want));
+			k.kver = kvers[i];
+			k.gone = cases[c].gone;
+			k.wedged = cases[c].wedged;
+			hu_xe_ioctl_sweep(ctx, bo, sweep_tally, &t);
+			check(t.n >= 16 && t.ok == t.n, "%s, %s: %d of %d sweep "
+			      "items as the table says", v, cases[c].what, t.ok,
+			      t.n);
+		}
+	}
+	/* Older kernels were not read: no expectation, no model. */
+	check_eq(hu_xe_expect_errno(HU_KVER(6, 10, 0), HU_XE_GONE_REMOVE,
+				    false), 0, "6.10: not verified, nothing "
+		 "expected");
+	k.kver = HU_KVER(6, 10, 0);
+	check_eq(__hu_xe_vm_create(k.fd, 0, &(uint32_t){ 0 }), -EDOM,
+		 "the fake does not stand for 6.10");
+	k.kver = HU_KVER(6, 12, 117);
+	k.gone = FAKE_UNBOUND;
+	k.wedged = false;
+}
+
+/*
+ * The background copies run on an exec queue and VM of their own, never
+ * on the spinner's queue, and make progress next to it.
+ */
+static void bg_copy(struct hu_xe_ctx *ctx)
+{
+	struct hu_xe_bg bg;
+	int before;
+
+	check_eq(hu_xe_bg_prepare(ctx, &bg, HU_XE_BG_COPY, 1 << 20, 0), 0,
+		 "background copies prepared");
+	check(bg.ctx->queue && bg.ctx->queue != ctx->queue &&
+	      bg.ctx->vm && bg.ctx->vm != ctx->vm,
+	      "their own exec queue (%u, spinner's %u) and VM", bg.ctx->queue,
+	      ctx->queue);
+	check(k.queue.vm_id == bg.ctx->vm &&
+	      k.eci.engine_class == DRM_XE_ENGINE_CLASS_COPY,
+	      "the queue is on the copy engine, in their VM");
+	before = k.execs_on[ctx->queue - 5];
+	k.execs_on[bg.ctx->queue - 5] = 0;
+	check_eq(hu_xe_bg_start(&bg), 0, "background copy thread");
+	check(hu_xe_bg_wait_progress(&bg, 5, 5000), "five copies completed");
+	check_eq(hu_xe_bg_stop(&bg), 0, "stopped without error");
+	check(k.execs_on[bg.ctx->queue - 5] >= 5 &&
+	      k.execs_on[ctx->queue - 5] == before,
+	      "every copy on their queue (%d), none on the spinner's",
+	      k.execs_on[bg.ctx->queue - 5]);
+	hu_xe_bg_free(&bg);
+	check(!hu_xe_bg_wait_progress(&bg, 1, 10),
+	      "no progress reported from a stopped workload");
 }
 
 int main(void)
@@ -244,7 +424,6 @@ int main(void)
 	struct hu_xe_ctx ctx;
 	struct hu_xe_bind pf;
 	struct drm_xe_sync sync;
-	int devnull, enodev = 0, n;
 
 	/* A memfd stands for the device: BO mmaps at handle << 23 work. */
 	k.fd = memfd_create("fake-xe", MFD_CLOEXEC);
@@ -344,6 +523,8 @@ int main(void)
 		      k.batch[3] == HU_XE_SPIN_STARTED &&
 		      k.batch[4] == 0x02800000 && k.batch[5] == 0x50800008,
 		      "spinner batch: mark started, ARB_CHECK, fast copy");
+		check_eq(batch_copies(k.batch, 16), 1,
+			 "the decoder finds the copy spinner's copy");
 		check(!hu_xe_spin_started(&spin) &&
 		      !hu_xe_spin_wait_started(&spin, 20),
 		      "not started until the GPU writes the marker");
@@ -408,14 +589,14 @@ int main(void)
 		 * get there (bounded) before asking it to stop, which it would
 		 * otherwise honour first, ENODEV unseen.
 		 */
-		k.unplugged = true;
+		k.gone = FAKE_UNBOUND;
 		end = time(NULL) + 5;
 		while (!bg.err && time(NULL) < end)
 			usleep(1000);
 		check_eq(hu_xe_bg_stop(&bg), -ENODEV,
 			 "the thread stops on ENODEV (after %lu steps)",
 			 bg.iterations);
-		k.unplugged = false;
+		k.gone = FAKE_PRESENT;
 		check(k.prefetches >= 20 &&
 		      abs(k.prefetch_to[0] - k.prefetch_to[1]) <= 1,
 		      "ping-pong alternates VRAM and system (%d/%d)",
@@ -423,19 +604,36 @@ int main(void)
 		hu_xe_bg_free(&bg);
 	}
 
-	/* Unplug: every ioctl -ENODEV, and mmap refused (/dev/null's ENODEV). */
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	check(devnull >= 0 && dup2(devnull, k.fd) == k.fd, "fake unplug");
-	k.unplugged = true;
-	n = hu_xe_ioctl_sweep(&ctx, &bo, sweep_count, &enodev);
-	check(n >= 16 && enodev == n, "sweep after unplug: %d of %d ioctls "
-	      "gave ENODEV", enodev, n);
+	/*
+	 * The spinner unbind-wedged hangs: no copy in its batch (store the
+	 * marker, ARB_CHECK, conditional end, jump back), its BO in VRAM.
+	 */
+	{
+		struct hu_xe_spin spin;
+
+		check_eq(__hu_xe_spin_start_hang(&ctx, &spin), 0,
+			 "hang spinner submitted");
+		check(k.create.placement == 0x2 &&
+		      k.exec.address == spin.bo.gpu,
+		      "hang spinner: its BO (the batch) in VRAM on the DG2");
+		check_eq(batch_copies(k.batch, 16), 0,
+			 "hang spinner: no copy command in the batch");
+		check(k.batch[0] == 0x10000002 && k.batch[4] == 0x02800000 &&
+		      k.batch[5] == 0x1b200002 && k.batch[9] == 0x18800101 &&
+		      k.batch[10] == (uint32_t)(spin.bo.gpu + 16) &&
+		      k.batch[12] == 0x05000000,
+		      "hang spinner: marker, ARB_CHECK, cond. end, jump back");
+		hu_xe_spin_stop(&spin);
+		hu_xe_spin_free(&spin);
+	}
+	bg_copy(&ctx);
+
+	gone(&ctx, &bo);
 	hu_xe_buf_free(&ctx, &up);
 	hu_xe_buf_free(&ctx, &exp);
 	hu_xe_buf_free(&ctx, &bo);
 	hu_xe_ctx_fini(&ctx);
 	check(!bo.cpu && !up.cpu, "buffers released after unplug");
-	close(devnull);
 	close(k.fd);
 	return check_done();
 }

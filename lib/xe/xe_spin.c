@@ -111,6 +111,19 @@ void hu_xe_spin_start(struct hu_xe_ctx *ctx, struct hu_xe_spin *spin,
 		    (unsigned long long)copy_size, strerror(-err));
 }
 
+int __hu_xe_spin_start_hang(struct hu_xe_ctx *ctx, struct hu_xe_spin *spin)
+{
+	/* __hu_xe_spin_start() places the BO with hu_xe_mem_best(). */
+	return __hu_xe_spin_start(ctx, spin, NULL, NULL, 0);
+}
+
+void hu_xe_spin_start_hang(struct hu_xe_ctx *ctx, struct hu_xe_spin *spin)
+{
+	int err = __hu_xe_spin_start_hang(ctx, spin);
+
+	hu_assert_f(err == 0, "hang spinner: %s\n", strerror(-err));
+}
+
 bool hu_xe_spin_started(const struct hu_xe_spin *spin)
 {
 	return spin->bo.cpu &&

@@ -56,6 +56,15 @@ int __hu_xe_spin_start(struct hu_xe_ctx *ctx, struct hu_xe_spin *spin,
 void hu_xe_spin_start(struct hu_xe_ctx *ctx, struct hu_xe_spin *spin,
 		      const struct hu_xe_buf *src, const struct hu_xe_buf *dst,
 		      uint64_t copy_size);
+/*
+ * The spinner a test hangs on purpose (to wedge the device): it copies
+ * nothing, and its BO is in VRAM where there is VRAM, so an engine left
+ * running after the hang (wedged_mode=2) reads only its own batch and
+ * writes nothing the kernel frees and DMA-unmaps at unbind. Only the
+ * start marker is written, before the hang. 0 or -errno.
+ */
+int __hu_xe_spin_start_hang(struct hu_xe_ctx *ctx, struct hu_xe_spin *spin);
+void hu_xe_spin_start_hang(struct hu_xe_ctx *ctx, struct hu_xe_spin *spin);
 /* Polls the start dword (the batch runs) for up to @timeout_ms. */
 bool hu_xe_spin_wait_started(struct hu_xe_spin *spin, int timeout_ms);
 bool hu_xe_spin_started(const struct hu_xe_spin *spin);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
@@ -250,14 +251,23 @@ int hu_xe_bg_prepare(struct hu_xe_ctx *ctx, struct hu_xe_bg *bg,
 
 	memset(bg, 0, sizeof(*bg));
 	bg->kind = kind;
-	bg->ctx = ctx;
-	if (kind != HU_XE_BG_COPY) {
-		bg->own = *ctx;
-		bg->own.queue = 0;	/* binds only */
-		err = __hu_xe_vm_create(ctx->fd, 0, &bg->own.vm);
+	bg->own = *ctx;
+	bg->own.queue = 0;	/* PREFETCH and EVICT only bind */
+	err = __hu_xe_vm_create(ctx->fd, 0, &bg->own.vm);
+	if (err)
+		return err;
+	bg->ctx = &bg->own;
+	/*
+	 * COPY submits on an exec queue of its own: on the caller's queue
+	 * its copies would wait behind the caller's endless spinner and
+	 * nothing but the spinner would be in flight at the trigger.
+	 */
+	if (kind == HU_XE_BG_COPY) {
+		err = __hu_xe_exec_queue_create(ctx->fd, bg->own.vm,
+						&ctx->info.copy_engine,
+						&bg->own.queue);
 		if (err)
-			return err;
-		bg->ctx = &bg->own;
+			goto err;
 	}
 
 	switch (kind) {
@@ -438,12 +448,45 @@ void hu_xe_bg_free(struct hu_xe_bg *bg)
 	for (unsigned int i = 0; i < bg->num_bufs; i++)
 		hu_xe_buf_free(bg->ctx, &bg->bufs[i]);
 	bg->num_bufs = 0;
+	if (bg->own.queue)
+		__hu_xe_exec_queue_destroy(bg->own.fd, bg->own.queue);
+	bg->own.queue = 0;
 	if (bg->own.vm)
 		__hu_xe_vm_destroy(bg->own.fd, bg->own.vm);
 	bg->own.vm = 0;
 }
 
+bool hu_xe_bg_wait_progress(struct hu_xe_bg *bg, unsigned long steps,
+			    int timeout_ms)
+{
+	unsigned long from = bg->iterations;
+	struct timespec ts;
+	int64_t end;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	end = ts.tv_sec * 1000ll + ts.tv_nsec / 1000000 + timeout_ms;
+	while (bg->iterations - from < steps) {
+		if (!bg->running || bg->err)
+			return false;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (ts.tv_sec * 1000ll + ts.tv_nsec / 1000000 >= end)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
 /* --- the ioctl sweep ---------------------------------------------------- */
+
+#define SWEEP_MMAP "mmap"
+
+int hu_xe_sweep_want(const char *item, int want)
+{
+	/* 6.12.117 drm_gem.c:1158 (drm_gem_mmap), 7.3.4 xe_device.c:354. */
+	if (!strcmp(item, SWEEP_MMAP))
+		return want ? ENODEV : 0;
+	return want;
+}
 
 int hu_xe_ioctl_sweep(struct hu_xe_ctx *ctx, const struct hu_xe_buf *buf,
 		      hu_xe_sweep_fn report, void *data)
@@ -506,7 +549,7 @@ int hu_xe_ioctl_sweep(struct hu_xe_ctx *ctx, const struct hu_xe_buf *buf,
 			close(dmabuf);
 		err; }));
 	if (buf->kind == HU_XE_BUF_BO)
-		SWEEP("mmap", ({
+		SWEEP(SWEEP_MMAP, ({
 			/* A new CPU mapping of the BO is refused too. */
 			void *ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED,
 					 fd, buf->mmap_offset);

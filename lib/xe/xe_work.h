@@ -78,8 +78,9 @@ enum hu_xe_bg_kind {
 
 struct hu_xe_bg {
 	enum hu_xe_bg_kind kind;
-	struct hu_xe_ctx *ctx;		/* &own, or the caller's for COPY */
-	struct hu_xe_ctx own;		/* same fd, a VM of its own */
+	struct hu_xe_ctx *ctx;		/* &own */
+	struct hu_xe_ctx own;		/* same fd, a VM of its own (COPY:
+					 * and an exec queue of its own) */
 	struct hu_xe_buf bufs[HU_XE_BG_MAX_BUFS];
 	unsigned int num_bufs;
 	pthread_t thread;
@@ -92,8 +93,9 @@ struct hu_xe_bg {
 
 /*
  * Sets up the buffers of a workload: PREFETCH one evictable BO of @size;
- * PREFETCH and EVICT bind in a VM of their own, so the caller's execs do
- * not have to validate (or wait for) the overcommitted set;
+ * every kind binds in a VM of its own, so the caller's execs do not have
+ * to validate (or wait for) the overcommitted set, and COPY submits on an
+ * exec queue of its own, so it runs next to the caller's spinner;
  * EVICT enough evictable BOs to exceed visible VRAM by up to half of it,
  * bounded by @sys_budget bytes of system memory (-ENOSPC if that is not
  * enough to overcommit at all); COPY two BOs of @size. 0 or -errno.
@@ -107,6 +109,12 @@ int hu_xe_bg_prepare(struct hu_xe_ctx *ctx, struct hu_xe_bg *bg,
  */
 int hu_xe_bg_round(struct hu_xe_bg *bg, char *why, int len);
 int hu_xe_bg_start(struct hu_xe_bg *bg);
+/*
+ * Waits up to @timeout_ms for the running thread to complete @steps more
+ * steps: proof that the workload is in flight, not queued behind another.
+ */
+bool hu_xe_bg_wait_progress(struct hu_xe_bg *bg, unsigned long steps,
+			    int timeout_ms);
 /* Stops and joins the thread; returns its first error (0 if none). */
 int hu_xe_bg_stop(struct hu_xe_bg *bg);
 void hu_xe_bg_free(struct hu_xe_bg *bg);
@@ -126,5 +134,16 @@ uint64_t hu_mem_available(void);
 typedef void (*hu_xe_sweep_fn)(const char *ioctl, int err, void *data);
 int hu_xe_ioctl_sweep(struct hu_xe_ctx *ctx, const struct hu_xe_buf *buf,
 		      hu_xe_sweep_fn report, void *data);
+
+/**
+ * hu_xe_sweep_want - what one sweep item should give once the device is gone
+ * @item: the name hu_xe_ioctl_sweep() reported
+ * @want: the ioctls' errno, hu_xe_expect_errno() (0: not verified)
+ *
+ * Every ioctl goes through xe_drm_ioctl() and gets @want; the new mmap is
+ * refused by the mmap handler's own unplug check with ENODEV, wedged or
+ * not (docs/xe.md, point 1). Returns the positive errno, 0 if unknown.
+ */
+int hu_xe_sweep_want(const char *item, int want);
 
 #endif /* HU_XE_WORK_H */
