@@ -360,7 +360,7 @@ void __hu_group_end(void)
 	henceforth = group_save[group_depth];
 }
 
-static bool valid_name(const char *name)
+bool hu_valid_name(const char *name)
 {
 	if (!*name || strlen(name) >= NAME_MAX_LEN)
 		return false;
@@ -398,7 +398,7 @@ bool __hu_run_subtest(const char *name, const char *file, int line)
 		internal_error("hu_subtest is only allowed in hu_main or a hu_subtest_group");
 	if (!with_subtests)
 		internal_error("hu_subtest is not allowed in hu_simple_main");
-	if (!valid_name(name)) {
+	if (!hu_valid_name(name)) {
 		hu_critical("Invalid subtest name \"%s\".\n", name);
 		exit(HU_EXIT_INVALID);
 	}
@@ -457,7 +457,7 @@ bool __hu_run_dynamic(const char *name)
 		internal_error("hu_dynamic is only allowed in hu_subtest_with_dynamic");
 	if (in_dynamic)
 		internal_error("hu_dynamic cannot be nested");
-	if (!valid_name(name)) {
+	if (!hu_valid_name(name)) {
 		hu_critical("Invalid dynamic subtest name \"%s\".\n", name);
 		exit(HU_EXIT_INVALID);
 	}

@@ -153,6 +153,12 @@ unsigned int hu_random_seed(void);
 	{ __hu_set_test_description(text); }
 void __hu_set_test_description(const char *text);
 
+/*
+ * Is @name a valid (dynamic) subtest name: [A-Za-z0-9_-]+, shorter than
+ * the harness's limit? Composed names are checked with it too.
+ */
+bool hu_valid_name(const char *name);
+
 /* State of the run. */
 bool hu_only_list_subtests(void);
 bool hu_in_subtest(void);

@@ -19,6 +19,11 @@
  *
  * (C names: hu_holder_import and hu_holder_child for the two long ones.)
  *
+ * A holder is one file (its ops with its facts: needs, the driver it is
+ * for) and one line in the registry, hu_holders[] (lib/hu_holders.c).
+ * Driver holders (lib/virtio_gpu/, lib/xe/) are registered there too,
+ * with their driver: drm_hotunplug takes the generic ones (driver NULL).
+ *
  * Probes log what the kernel did ("mmap after unplug: data intact") and
  * assert what must hold. Release never asserts: it returns the first close
  * error, so it can also run as cleanup after a failure.
@@ -31,6 +36,7 @@
 #include <stdint.h>
 
 #include "hu_device.h"
+#include "hu_part.h"
 
 struct hu_trigger;
 
@@ -39,7 +45,7 @@ struct hu_ctx {
 	struct hu_device *dev;	/* refreshed after recovery */
 	const struct hu_trigger *trigger;	/* the row's trigger */
 	bool gone;		/* the device was removed (else still there) */
-	const char *stage;	/* "after trigger", "after recovery" */
+	enum hu_stage stage;	/* _BEFORE_FIRE, _FIRED, _NEW_USER, _RECOVERED */
 	uint32_t seed;		/* for patterns */
 };
 
@@ -48,7 +54,9 @@ struct hu_holder_ops {
 	const char *name;
 	const char *desc;	/* one line for --describe */
 	size_t priv_size;	/* zeroed state handed to the callbacks */
-	/* NULL if usable on @dev, else a skip reason. */
+	unsigned int needs;	/* HU_NEED_* (hu_part.h) */
+	const char *driver;	/* only for this DRM driver; NULL: any */
+	/* NULL if usable on @dev, else a skip reason (beyond its needs). */
 	const char *(*unsupported)(const struct hu_device *dev);
 	void (*acquire)(struct hu_ctx *ctx, void *priv);
 	/*
@@ -68,9 +76,14 @@ extern const struct hu_holder_ops hu_holder_fd, hu_holder_mmap,
 
 /* Every holder, NULL-terminated, in the order subtests list them. */
 extern const struct hu_holder_ops *const hu_holders[];
-const struct hu_holder_ops *hu_holder_find(const char *name);
+/* The holder @name for @driver (NULL: a generic one), or NULL. */
+const struct hu_holder_ops *hu_holder_find(const char *driver,
+					   const char *name);
+/* NULL if @h is usable on @dev (its needs, then its own probe), else why. */
+const char *hu_holder_unsupported(const struct hu_holder_ops *h,
+				  const struct hu_device *dev);
 
-/* --- shared by the holder files --------------------------------------- */
+/* --- shared by the holder files (lib/hu_holder_probe.c) ---------------- */
 
 /*
  * Probes a held DRM fd: with @gone, real calls (VERSION, GET_CAP,

@@ -1,135 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* hu_holder_fd: idle card and render fds, and the probes other holders share. */
+/* hu_holder_fd: idle card and render fds. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
-
-#include <drm.h>
-#include <drm_mode.h>
 
 #include "hu_core.h"
 #include "hu_drm.h"
 #include "hu_holder.h"
-
-void hu_close(int *fd, int *err)
-{
-	if (*fd >= 0 && close(*fd) && err && !*err)
-		*err = -errno;
-	*fd = -1;
-}
-
-void hu_unmap(void **map, size_t len)
-{
-	if (*map && *map != MAP_FAILED)
-		munmap(*map, len);
-	*map = NULL;
-}
-
-/*
- * Once the device is gone, every DRM ioctl number, core and driver range,
- * must answer ENODEV: drm_ioctl() checks for an unplugged device before it
- * looks at the command, so a zero-sized argument is safe to send. Never on a
- * live device.
- */
-static void sweep_ioctls(int fd, const char *what)
-{
-	int other = 0, first_nr = -1, first_err = 0;
-
-	for (unsigned int nr = 0; nr < 0x100; nr++) {
-		unsigned long req = _IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE,
-					 nr, 0);
-		int r = ioctl(fd, req, NULL) ? -errno : 0;
-
-		if (r != -ENODEV && other++ == 0) {
-			first_nr = nr;
-			first_err = r;
-		}
-	}
-	hu_debug("%s: %d of 256 ioctl numbers did not give ENODEV\n", what,
-		 other);
-	hu_assert_f(!other, "%s: %d ioctl numbers did not give ENODEV, the "
-		    "first 0x%02x: %s\n", what, other, first_nr,
-		    first_err ? strerror(-first_err) : "success");
-}
-
-void hu_probe_fd(int fd, bool card, bool gone, const char *what)
-{
-	struct drm_get_cap cap = { .capability = DRM_CAP_DUMB_BUFFER };
-	char name[64];
-	struct hu_bo bo;
-	uint32_t h;
-	int r;
-
-	r = hu_drm_driver_name(fd, name, sizeof(name));
-	hu_debug("%s: VERSION -> %s\n", what, r ? strerror(-r) : name);
-	if (gone)
-		hu_assert_f(r == -ENODEV, "%s: VERSION gave %s, not ENODEV\n",
-			    what, r ? strerror(-r) : "success");
-	else
-		hu_assert_f(r == 0, "%s: VERSION failed: %s\n", what,
-			    strerror(-r));
-
-	r = hu_drm_ioctl(fd, DRM_IOCTL_GET_CAP, &cap);
-	if (gone)
-		hu_assert_f(r == -ENODEV, "%s: GET_CAP gave %s, not ENODEV\n",
-			    what, r ? strerror(-r) : "success");
-
-	r = hu_drm_ioctl(fd, DRM_IOCTL_GEM_CLOSE,
-			 &(struct drm_gem_close){ .handle = 0x7fffffff });
-	hu_assert_f(gone ? r == -ENODEV : r != 0,
-		    "%s: GEM_CLOSE of no handle gave %s\n", what,
-		    r ? strerror(-r) : "success");
-
-	r = hu_drm_syncobj_create(fd, true, &h);
-	if (gone)
-		hu_assert_f(r == -ENODEV,
-			    "%s: SYNCOBJ_CREATE gave %s, not ENODEV\n", what,
-			    r ? strerror(-r) : "success");
-	else if (!r)
-		hu_drm_syncobj_destroy(fd, h);
-
-	if (card) {
-		r = hu_drm_dumb_create(fd, 64, 64, &bo);
-		if (gone)
-			hu_assert_f(r == -ENODEV,
-				    "%s: CREATE_DUMB gave %s, not ENODEV\n",
-				    what, r ? strerror(-r) : "success");
-		else if (!r)
-			hu_drm_dumb_destroy(fd, bo.handle);
-	}
-	if (gone)
-		sweep_ioctls(fd, what);
-}
-
-const char *hu_probe_map(void *map, size_t len, uint32_t seed,
-			 bool must_keep, const char *what)
-{
-	void *copy = malloc(len);
-	const char *state;
-	int sig;
-
-	hu_assert(copy);
-	sig = hu_guarded_access(map, len, copy, -1);
-	if (sig) {
-		free(copy);
-		hu_assert_f(!sig, "%s: reading the mapping raised %s\n", what,
-			    strsignal(sig));
-	}
-	state = hu_check_pattern(copy, len, seed) ? "intact" :
-		hu_all_zero(copy, len) ? "zero" : "changed";
-	free(copy);
-	hu_info("%s: mapping readable, data %s\n", what, state);
-	hu_assert_f(!must_keep || !strcmp(state, "intact"),
-		    "%s: data %s, must be intact\n", what, state);
-	return state;
-}
-
-/* --- fd holder ------------------------------------------------------- */
 
 struct fd_priv {
 	int card, render;
@@ -177,23 +55,3 @@ const struct hu_holder_ops hu_holder_fd = {
 	.probe = fd_probe,
 	.release = fd_release,
 };
-
-const struct hu_holder_ops *const hu_holders[] = {
-	&hu_holder_fd,
-	&hu_holder_mmap,
-	&hu_holder_dmabuf,
-	&hu_holder_import,
-	&hu_holder_fence,
-	&hu_holder_child,
-	&hu_holder_hammer,
-	&hu_holder_readers,
-	NULL,
-};
-
-const struct hu_holder_ops *hu_holder_find(const char *name)
-{
-	for (int i = 0; hu_holders[i]; i++)
-		if (!strcmp(hu_holders[i]->name, name))
-			return hu_holders[i];
-	return NULL;
-}

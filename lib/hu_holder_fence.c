@@ -83,7 +83,8 @@ static void fence_probe(struct hu_ctx *ctx, void *p)
 	}
 	r = hu_sync_file_wait(s->sync_file, 0, &status);
 	hu_info("fence: sync_file %s (status %d) %s\n",
-		r > 0 ? "signalled" : "pending", status, ctx->stage);
+		r > 0 ? "signalled" : "pending", status,
+		hu_stage_name(ctx->stage));
 	if (!s->signalled) {
 		r = hu_vgem_fence_signal(s->vgem, s->fence);
 		/* vgem signals a fence by itself after 10 s (ETIMEDOUT then) */

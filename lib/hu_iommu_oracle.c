@@ -5,12 +5,10 @@
  * armed; the judging is hu_iommu_trace.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include "hu_core.h"
@@ -24,10 +22,6 @@
 #define BUFFER_KB_CPU 8192
 #define BUFFER_KB_ALL 65536
 #define MAX_ARMED 32
-#define DMA_DEBUG "/sys/kernel/debug/dma-api"
-/* DMA-API reports printed while armed (the kernel's default: 1 per boot) */
-#define DMA_DEBUG_SHOW "16"
-#define DMA_LOG_MAX (4 << 20)
 
 struct armed {
 	char sys[32];
@@ -44,11 +38,6 @@ struct hu_iommu_oracle {
 	struct armed armed[MAX_ARMED];
 	int narmed;
 	char probes[1024];
-	long dma_debug_errors;	/* error_count when armed, -1: no DMA-API debug */
-	long dma_debug_shown;	/* num_errors before arming, -1: untouched */
-	int kmsg_fd;		/* the kernel log since arming, or -1 */
-	char *dma_log;		/* its records so far, one a line */
-	size_t dma_log_len;
 	struct hu_iommu_report last;	/* of the last printed verdict */
 };
 
@@ -212,13 +201,6 @@ static void disarm(struct hu_iommu_oracle *o)
 		if (o->armed[i].kprobe)
 			hu_tracefs_kprobe_del(KGROUP, o->armed[i].event);
 	o->narmed = 0;
-	if (o->dma_debug_shown >= 0) {
-		char val[32];
-
-		snprintf(val, sizeof(val), "%ld", o->dma_debug_shown);
-		hu_tracefs_write(DMA_DEBUG, "num_errors", val, false);
-		o->dma_debug_shown = -1;
-	}
 }
 
 static void exit_handler(int sig)
@@ -226,42 +208,6 @@ static void exit_handler(int sig)
 	if (armed_oracle)
 		disarm(armed_oracle);
 	armed_oracle = NULL;
-}
-
-static long read_long(const char *path)
-{
-	char buf[32];
-	FILE *f = fopen(path, "re");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtol(buf, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-static bool debugfs_mounted(void)
-{
-	char line[512];
-	bool found = false;
-	FILE *f = fopen("/proc/self/mounts", "re");
-
-	if (!f)
-		return true;	/* cannot tell: do not mount over it */
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, " /sys/kernel/debug debugfs ") != NULL;
-	fclose(f);
-	return found;
-}
-
-static long dma_debug_errors(void)
-{
-	/* debugfs may not be mounted yet (a bare initramfs) */
-	if (access(DMA_DEBUG, F_OK) && !debugfs_mounted())
-		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
-	return read_long(DMA_DEBUG "/error_count");
 }
 
 struct hu_iommu_oracle *__hu_iommu_oracle_arm(const char *const *devices,
@@ -291,12 +237,8 @@ struct hu_iommu_oracle *__hu_iommu_oracle_arm(const char *const *devices,
 	o = calloc(1, sizeof(*o));
 	while (devices[n])
 		n++;
-	if (o) {
-		o->kmsg_fd = -1;
-		o->dma_debug_shown = -1;
-		o->dma_debug_errors = -1;
+	if (o)
 		o->devices = calloc(n + 1, sizeof(char *));
-	}
 	if (!o || !o->devices) {
 		free(o);
 		*err = -ENOMEM;
@@ -375,22 +317,6 @@ struct hu_iommu_oracle *__hu_iommu_oracle_arm(const char *const *devices,
 		*err = -EOPNOTSUPP;
 		goto fail;
 	}
-	o->dma_debug_errors = dma_debug_errors();
-	if (o->dma_debug_errors >= 0) {
-		/*
-		 * Its reports go to the kernel log, with the mapping's call
-		 * chain, but only num_errors of them per boot: let this
-		 * scope's be printed, and read them from the log.
-		 */
-		o->dma_debug_shown = read_long(DMA_DEBUG "/num_errors");
-		if (hu_tracefs_write(DMA_DEBUG, "num_errors", DMA_DEBUG_SHOW, false))
-			o->dma_debug_shown = -1;
-		o->kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		if (o->kmsg_fd >= 0)
-			lseek(o->kmsg_fd, 0, SEEK_END);
-		note_probe(o, o->kmsg_fd >= 0 ? "dma-api-debug" :
-			   "dma-api-debug(counter only)");
-	}
 	hu_tracefs_write(o->inst, "trace", "", false);	/* clear */
 	ret = hu_tracefs_write(o->inst, "tracing_on", "1", false);
 	if (ret) {
@@ -443,36 +369,6 @@ void hu_iommu_oracle_mark_bound(struct hu_iommu_oracle *o, const char *device)
 	mark(o, "bound", device);
 }
 
-/* Appends the kernel log records written since the last call to dma_log. */
-static void read_kmsg(struct hu_iommu_oracle *o)
-{
-	char rec[8192];
-
-	/* bounded: what one call can find is what was logged so far */
-	for (int n = 0; o->kmsg_fd >= 0 && n < 1000000; n++) {
-		ssize_t len = read(o->kmsg_fd, rec, sizeof(rec) - 1);
-		size_t l;
-		char *nl;
-
-		if (len < 0 && errno == EPIPE)
-			continue;	/* records overwritten meanwhile */
-		if (len <= 0)
-			break;
-		rec[len] = '\0';
-		l = strcspn(rec, "\n");	/* the rest: KEY=value lines */
-		if (o->dma_log_len + l + 2 > DMA_LOG_MAX)
-			continue;	/* error_count still tells */
-		nl = realloc(o->dma_log, o->dma_log_len + l + 2);
-		if (!nl)
-			continue;
-		o->dma_log = nl;
-		memcpy(o->dma_log + o->dma_log_len, rec, l);
-		o->dma_log_len += l;
-		o->dma_log[o->dma_log_len++] = '\n';
-		o->dma_log[o->dma_log_len] = '\0';
-	}
-}
-
 int __hu_iommu_oracle_verdict(struct hu_iommu_oracle *o,
 			      struct hu_iommu_report *r)
 {
@@ -486,15 +382,6 @@ int __hu_iommu_oracle_verdict(struct hu_iommu_oracle *o,
 	free(text);
 	if (ret < 0)
 		return ret;
-	if (o->dma_debug_errors >= 0) {
-		long now = read_long(DMA_DEBUG "/error_count");
-
-		/* everything since arming, like the trace */
-		read_kmsg(o);
-		hu_iommu_dma_debug_parse(o->dma_log ? o->dma_log : "",
-					 (const char *const *)o->devices,
-					 now >= 0 ? now - o->dma_debug_errors : -1, r);
-	}
 	return r->nfindings;
 }
 
@@ -572,8 +459,5 @@ void hu_iommu_oracle_free(struct hu_iommu_oracle *o)
 	for (i = 0; o->devices && o->devices[i]; i++)
 		free(o->devices[i]);
 	free(o->devices);
-	if (o->kmsg_fd >= 0)
-		close(o->kmsg_fd);
-	free(o->dma_log);
 	free(o);
 }

@@ -17,13 +17,8 @@
  * free after the device left its group, a mapping still alive when it left
  * or when its driver was unbound (hu_iommu_oracle_mark_unbound()).
  *
- * On a kernel with CONFIG_DMA_API_DEBUG (the VM lane's --kernel debug) it
- * also reads DMA-API debug: while armed it raises dma-api/num_errors (the
- * kernel prints only one report per boot by default) and restores it when
- * disarmed; the verdict turns every "DMA-API: ..." report naming the
- * devices in the kernel log since arming into a finding with the report's
- * call chain and the mapping's ("Mapped at:"), and error_count growth
- * beyond the printed reports into one more (hu_iommu_dma_debug_parse()).
+ * DMA-API debug reports (CONFIG_DMA_API_DEBUG) are another oracle's,
+ * hu_oracle_part_dma_debug.c; the engine arms both as parts (hu_oracles.h).
  *
  * Needs root and tracefs. Only one oracle is armed at a time; it is
  * disarmed by hu_iommu_oracle_free() or, failing that, at exit.

@@ -116,13 +116,11 @@ static int drain(struct hu_oracle *o, bool *lost)
 	return n;
 }
 
-int hu_oracle_verdict(struct hu_oracle *o, const char *stage)
+int hu_oracle_splats(struct hu_oracle *o, const char *stage)
 {
 	struct hu_kmsg_finding f[MAX_FINDINGS];
 	bool *ignored, lost;
-	unsigned long taint, fresh;
-	char letters[32];
-	int n, nf, bad = 0;
+	int n, nf;
 
 	if (!o)
 		return 0;
@@ -145,22 +143,36 @@ int hu_oracle_verdict(struct hu_oracle *o, const char *stage)
 				(unsigned long long)(o->recs[i].usec % 1000000),
 				o->recs[i].text);
 	}
-	bad += nf;
-	taint = hu_taint_read();
-	fresh = taint & ~o->taint;
+	hu_debug("kmsg oracle: %s of %s: %d records, %d findings\n",
+		 stage, o->scope, n, nf);
+	return nf;
+}
+
+int hu_taint_check(unsigned long *since, const char *stage, const char *scope)
+{
+	unsigned long taint = hu_taint_read(), fresh = taint & ~*since;
+	char letters[32];
+	int bad = 0;
+
 	if (fresh & HU_TAINT_BAD) {
-		hu_warn("kmsg oracle: kernel newly tainted '%s' (%#lx -> %#lx) at %s of %s\n",
+		hu_warn("taint oracle: kernel newly tainted '%s' (%#lx -> %#lx) at %s of %s\n",
 			hu_taint_str(fresh, letters, sizeof(letters)),
-			o->taint, taint, stage, o->scope);
-		bad++;
+			*since, taint, stage, scope);
+		bad = 1;
 	} else if (fresh) {
-		hu_info("kmsg oracle: new harmless taint '%s'\n",
+		hu_info("taint oracle: new harmless taint '%s'\n",
 			hu_taint_str(fresh, letters, sizeof(letters)));
 	}
-	o->taint = taint;
-	hu_debug("kmsg oracle: %s of %s: %d records, %d findings, taint %#lx\n",
-		 stage, o->scope, n, nf, taint);
+	*since = taint;
 	return bad;
+}
+
+int hu_oracle_verdict(struct hu_oracle *o, const char *stage)
+{
+	if (!o)
+		return 0;
+	return hu_oracle_splats(o, stage) +
+	       hu_taint_check(&o->taint, stage, o->scope);
 }
 
 void hu_oracle_free(struct hu_oracle *o)

@@ -80,6 +80,11 @@ int hu_kmsg_findings(const struct hu_kmsg_rec *recs, int n,
 unsigned long hu_taint_read(void);
 /* Letters of the set bits, e.g. "DW" (see the kernel's tainted-kernels doc). */
 const char *hu_taint_str(unsigned long taint, char *buf, size_t len);
+/*
+ * Prints a bad taint set since *@since (at @stage of @scope) and returns 1,
+ * else 0; *@since becomes the taint now.
+ */
+int hu_taint_check(unsigned long *since, const char *stage, const char *scope);
 
 /* --- the oracle ------------------------------------------------------- */
 
@@ -92,10 +97,11 @@ struct hu_oracle *hu_oracle_arm(const char *scope);
 void hu_oracle_ignore(struct hu_oracle *o, const char *regex);
 
 /*
- * Reads what was logged since arming (or the last verdict), prints every
- * finding with its lines and any new bad taint. Returns the number of
- * findings (a new bad taint counts as one); never asserts.
+ * Reads what was logged since arming (or the last call), prints every
+ * finding with its lines; returns their number. Never asserts.
  */
+int hu_oracle_splats(struct hu_oracle *o, const char *stage);
+/* Same, and a new bad taint since arming counts as one more finding. */
 int hu_oracle_verdict(struct hu_oracle *o, const char *stage);
 
 void hu_oracle_free(struct hu_oracle *o);

@@ -2,22 +2,25 @@
 /*
  * hu_scenario: the engine every hot-unplug subtest runs.
  *
- *	arm oracles -> { acquire holders -> [jitter] -> TRIGGER -> probe
- *	holders -> early close -> recover -> health check -> probe again,
- *	late close -> module refcount back to idle } x iterations
- *	-> oracle verdict
+ *	arm oracles -> { acquire holders -> [jitter] -> BEFORE_FIRE ->
+ *	TRIGGER -> FIRED, probe holders -> early close -> recover ->
+ *	health check -> RECOVERED, probe again, late close -> RELEASED }
+ *	x iterations -> END -> fold the oracles' verdicts
  *
- * The oracles are armed first on purpose: the IOMMU oracle sees no mapping
- * made before it was armed, and a splat while acquiring counts too.
+ * The capitals are the stages (hu_part.h) every armed oracle is called at
+ * (hu_oracles.h). The oracles are armed first on purpose: the IOMMU
+ * oracle sees no mapping made before it was armed, and a splat while
+ * acquiring counts too.
  *
  * For a trigger that does not remove the device while it is held (rmmod),
  * the middle is: unload refused -> probe (all still works) -> [late: health
  * check next to the held objects, probe again] -> close -> unload works ->
  * load -> health check.
  *
- * Oracles: the kmsg/taint oracle always; the IOMMU-lifetime oracle
- * (hu_iommu_oracle.h) too when the device sits in an IOMMU group and the
- * test has not armed one itself.
+ * Oracles: those the scenario names (none named: every registered one);
+ * each one that cannot watch the device (the IOMMU oracle without an IOMMU
+ * group, DMA-API debug without CONFIG_DMA_API_DEBUG...) is left out, said.
+ * Any oracle failing fails the subtest once the scenario is over.
  *
  * A subtest is a row: trigger x holders x close timing, and its name is
  * composed from the parts: "remove-mmap-lateclose". The device is restored
@@ -41,9 +44,10 @@
 #include "hu_core.h"
 #include "hu_device.h"
 #include "hu_holder.h"
+#include "hu_oracles.h"
 #include "hu_trigger.h"
 
-#define HU_MAX_HOLDERS 8
+#define HU_MAX_HOLDERS 12
 
 enum hu_close {
 	HU_CLOSE_EARLY,		/* before recovery */
@@ -57,7 +61,13 @@ struct hu_scenario {
 	const struct hu_holder_ops *holders[HU_MAX_HOLDERS];
 	int nholders;
 	enum hu_close close;
-	unsigned int iterations;	/* unplug/recover cycles, >= 1 */
+	/* the oracles to arm; none named: every one in hu_oracles[] */
+	const struct hu_oracle_ops *oracles[HU_MAX_ORACLES];
+	int noracles;
+	/* kernel log lines the kmsg oracle ignores (EREs, NULL-ended) */
+	const char *const *kmsg_ignore;
+	/* the row's defaults; --iterations / --jitter-ms override them */
+	unsigned int iterations;	/* unplug/recover cycles; 0: 1 */
 	unsigned int jitter_ms;		/* random delay before each trigger */
 	/* drop the holders a device does not support instead of skipping */
 	bool supported_holders_only;
@@ -70,7 +80,7 @@ struct hu_scenario {
 	 * with the reason in @why.
 	 */
 	int (*health)(const struct hu_device *dev, char *why, size_t len);
-	/* skip unless the IOMMU-lifetime oracle can be armed on the device */
+	/* skip unless the IOMMU-lifetime oracle can be armed (it is added) */
 	bool need_iommu_oracle;
 };
 
@@ -89,11 +99,18 @@ extern const struct hu_opts hu_scenario_opts;
  * either way. Called first in the fixture.
  */
 void hu_scenario_seed(void);
+/*
+ * The cycles and jitter @sc runs with: the knob if given, else the
+ * scenario's own value (iterations: else 1). The engine's only reading.
+ */
+void hu_scenario_knobs_resolve(const struct hu_scenario *sc,
+			       unsigned int *iterations, unsigned int *jitter_ms);
 
 /*
- * The fixture of a binary built on the engine: root required, seed, repair
- * of what a killed run left removed (or exit 112), then hu_device_select()
- * with each device printed. Returns the count.
+ * The fixture of a binary built on the engine: root required (the only
+ * root check: parts need it all), seed, repair of what a killed run left
+ * removed (or exit 112), then hu_device_select() with each device printed.
+ * Returns the count.
  */
 int hu_scenario_setup(struct hu_device *devs, int max, bool all);
 
@@ -113,7 +130,7 @@ const char *hu_scenario_describe(char *buf, size_t len,
 const char *hu_scenario_subtest(const struct hu_scenario *sc, char *name,
 				size_t len);
 
-/* Skips (with the reason) unless @sc can run on @dev as root. */
+/* Skips (with the reason) unless @sc's trigger and holders can act on @dev. */
 void hu_scenario_require(const struct hu_device *dev,
 			 const struct hu_scenario *sc);
 
@@ -139,13 +156,27 @@ void hu_scenario_repair_previous(void);
 
 /*
  * The command that brings @dev back after @t removed it, for a human:
- * "echo 1 > /sys/bus/pci/rescan", a bind, a slot power-on, modprobe.
- * Returns what hu_fmt() returns.
+ * "echo 1 > /sys/bus/pci/rescan", a bind, a slot power-on, modprobe (the
+ * trigger's restore_hint). Returns what hu_fmt() returns.
  */
 int hu_scenario_restore_hint(const struct hu_device *dev,
 			     const struct hu_trigger *t, char *buf, size_t len);
 
-/* --- the state file (pure file logic, unit-tested) --------------------- */
+/*
+ * Brings @dev back if it is away (@last: the trigger that removed it, if
+ * known), or exits 112 saying it could not.
+ */
+void hu_scenario_restore(struct hu_device *dev, const struct hu_trigger *last);
+
+/* --- the state file (lib/hu_scenario_state.c; its file logic unit-tested) */
+
+/* The engine's record of a removal in flight: at the trigger, at recovery. */
+void __hu_scenario_state_begin(const struct hu_device *dev,
+			       const struct hu_trigger *t);
+/* Drops the record begun for @dev, if any (another device's stays). */
+void __hu_scenario_state_end(const struct hu_device *dev);
+/* Where the records are kept (for messages). */
+const char *hu_scenario_state_file(void);
 
 struct hu_scenario_state {
 	char magic[8];		/* "hu-drm2" */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* hu_trigger: the waits, the registry, restore, and the PCI-level triggers. */
+/* hu_trigger: the waits, and the PCI-level triggers. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -20,12 +20,15 @@ static bool gone(void *data)
 	       (!dev->render[0] || access(dev->render, F_OK));
 }
 
-static bool back(void *data)
+bool hu_trigger_device_back(struct hu_device *dev)
 {
-	struct hu_device *dev = data;
-
 	return hu_device_refresh(dev) == 0 &&
 	       (!dev->render[0] || access(dev->render, F_OK) == 0);
+}
+
+static bool back(void *data)
+{
+	return hu_trigger_device_back(data);
 }
 
 int hu_wait_gone(const struct hu_device *dev, int timeout_ms)
@@ -108,11 +111,6 @@ int __hu_write_and_wait_back(struct hu_device *dev, const char *path,
 
 /* --- remove / rescan ------------------------------------------------- */
 
-static const char *need_pci(const struct hu_device *dev)
-{
-	return dev->pci_path[0] ? NULL : "the device is not on PCI";
-}
-
 static int remove_fire(struct hu_device *dev)
 {
 	char path[HU_PATH_MAX];
@@ -121,6 +119,11 @@ static int remove_fire(struct hu_device *dev)
 	return __hu_write_and_wait_gone(dev, path, "1", dev->pci_path,
 					&dev->pci_id, HU_ID_BOUND,
 					HU_GONE_TIMEOUT_MS);
+}
+
+static int rescan_hint(const struct hu_device *dev, char *buf, size_t len)
+{
+	return hu_fmt(buf, len, "echo 1 > /sys/bus/pci/rescan");
 }
 
 static int rescan(struct hu_device *dev)
@@ -133,9 +136,12 @@ const struct hu_trigger hu_trigger_remove = {
 	.name = "remove",
 	.desc = "PCI remove of the device (sysfs remove), back by a bus rescan",
 	.removes = true,
-	.unsupported = need_pci,
+	.leaves_iommu_group = true,
+	.needs = HU_NEED_PCI,
+	.restore_rank = 5,
 	.fire = remove_fire,
 	.recover = rescan,
+	.restore_hint = rescan_hint,
 };
 
 /* --- PCI driver unbind / bind ---------------------------------------- */
@@ -149,6 +155,12 @@ static int unbind_fire(struct hu_device *dev)
 	return __hu_write_and_wait_gone(dev, path, dev->pci_id.bdf,
 					dev->pci_path, &dev->pci_id,
 					HU_ID_BOUND, HU_GONE_TIMEOUT_MS);
+}
+
+static int bind_hint(const struct hu_device *dev, char *buf, size_t len)
+{
+	return hu_fmt(buf, len, "echo %s > /sys/bus/pci/drivers/%s/bind",
+		      dev->pci_id.bdf, dev->pci_driver);
 }
 
 static int bind(struct hu_device *dev)
@@ -166,9 +178,11 @@ const struct hu_trigger hu_trigger_unbind = {
 	.name = "unbind",
 	.desc = "PCI driver unbind of the device, back by bind",
 	.removes = true,
-	.unsupported = need_pci,
+	.needs = HU_NEED_PCI,
+	.restore_rank = 2,
 	.fire = unbind_fire,
 	.recover = bind,
+	.restore_hint = bind_hint,
 };
 
 /* --- unbind on the parent's own bus (virtio) ------------------------- */
@@ -195,6 +209,12 @@ static int busunbind_fire(struct hu_device *dev)
 					HU_GONE_TIMEOUT_MS);
 }
 
+static int busbind_hint(const struct hu_device *dev, char *buf, size_t len)
+{
+	return hu_fmt(buf, len, "echo %s > /sys/bus/%s/drivers/%s/bind",
+		      dev->name, dev->bus, dev->driver);
+}
+
 static int busbind(struct hu_device *dev)
 {
 	char path[HU_PATH_MAX];
@@ -210,9 +230,11 @@ const struct hu_trigger hu_trigger_busunbind = {
 	.name = "busunbind",
 	.desc = "driver unbind on the device's own bus (virtio), back by bind",
 	.removes = true,
+	.restore_rank = 1,
 	.unsupported = need_bus,
 	.fire = busunbind_fire,
 	.recover = busbind,
+	.restore_hint = busbind_hint,
 };
 
 /* --- pciehp slot power ----------------------------------------------- */
@@ -272,8 +294,6 @@ static const char *need_slot(const struct hu_device *dev)
 {
 	char slot[HU_PATH_MAX], power[HU_PATH_MAX + 8];
 
-	if (!dev->pci_path[0])
-		return "the device is not on PCI";
 	if (find_slot(dev, slot, sizeof(slot)))
 		return "the device is in no hotplug slot";
 	hu_fmt(power, sizeof(power), "%s/power", slot);
@@ -317,6 +337,19 @@ static int slot_power(struct hu_device *dev, bool on)
 					HU_GONE_TIMEOUT_MS);
 }
 
+/* A slot's address is the BDF without the function. */
+static int slot_on_hint(const struct hu_device *dev, char *buf, size_t len)
+{
+	char slot[32];
+
+	hu_fmt(slot, sizeof(slot), "%s", dev->pci_id.bdf);
+	if (strrchr(slot, '.'))
+		*strrchr(slot, '.') = '\0';
+	return hu_fmt(buf, len, "for s in /sys/bus/pci/slots/*; do "
+		      "[ \"$(cat $s/address)\" = %s ] && "
+		      "echo 1 > $s/power; done", slot);
+}
+
 static int slotoff_fire(struct hu_device *dev)
 {
 	return slot_power(dev, false);
@@ -331,56 +364,11 @@ const struct hu_trigger hu_trigger_slotoff = {
 	.name = "slotoff",
 	.desc = "pciehp slot power off, back by power on",
 	.removes = true,
+	.leaves_iommu_group = true,
+	.needs = HU_NEED_PCI,
+	.restore_rank = 4,
 	.unsupported = need_slot,
 	.fire = slotoff_fire,
 	.recover = slot_on,
+	.restore_hint = slot_on_hint,
 };
-
-/* --- registry and restore -------------------------------------------- */
-
-const struct hu_trigger *const hu_triggers[] = {
-	&hu_trigger_remove,
-	&hu_trigger_unbind,
-	&hu_trigger_busunbind,
-	&hu_trigger_slotoff,
-	&hu_trigger_rmmod,
-	&hu_trigger_external,
-	NULL,
-};
-
-const struct hu_trigger *hu_trigger_find(const char *name)
-{
-	for (int i = 0; hu_triggers[i]; i++)
-		if (!strcmp(hu_triggers[i]->name, name))
-			return hu_triggers[i];
-	return NULL;
-}
-
-int hu_trigger_restore(struct hu_device *dev, const struct hu_trigger *last)
-{
-	const struct hu_trigger *order[8];
-	int n = 0, err = -ENODEV;
-
-	if (back(dev))
-		return 0;
-	if (last)
-		order[n++] = last;
-	/* then from the least to the most disruptive */
-	order[n++] = &hu_trigger_busunbind;
-	order[n++] = &hu_trigger_unbind;
-	order[n++] = &hu_trigger_rmmod;
-	order[n++] = &hu_trigger_slotoff;
-	order[n++] = &hu_trigger_remove;
-	for (int i = 0; i < n; i++) {
-		if (i > 0 && order[i] == last)
-			continue;
-		if (order[i] == &hu_trigger_external && !last)
-			continue;
-		hu_info("restoring %s with %s recovery\n", dev->name,
-			order[i]->name);
-		err = order[i]->recover(dev);
-		if (!err && back(dev))
-			return 0;
-	}
-	return err ? err : -ENODEV;
-}

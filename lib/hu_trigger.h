@@ -16,25 +16,48 @@
  * was refused), recover() once it is back and @dev describes the new
  * instance (nodes may be renumbered). Every wait is a bounded wait on
  * uevents; every sysfs write re-checks the target's identity first.
+ *
+ * A trigger is one file (its struct and callbacks, with its facts: needs,
+ * restore rank and hint, whether the device leaves its IOMMU group) and
+ * one line in the registry, hu_triggers[] (lib/hu_triggers.c), which
+ * restore and the tests walk. See docs/contributing.md.
  */
 #ifndef HU_TRIGGER_H
 #define HU_TRIGGER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "hu_device.h"
+#include "hu_part.h"
 
 struct hu_trigger {
 	/* part of subtest names: [a-z]+ words joined by '-' */
 	const char *name;
 	const char *desc;	/* one line for --describe */
 	bool removes;		/* false: the device stays until the last close */
-	/* NULL if it can act on @dev, else why not (a skip reason). */
+	/*
+	 * The PCI function is deleted (and leaves its IOMMU group), not
+	 * only unbound from its driver: what the IOMMU oracle expects.
+	 */
+	bool leaves_iommu_group;
+	unsigned int needs;	/* HU_NEED_* (hu_part.h) */
+	/* QEMU device kinds the VM host cannot remove (HU_NEED_VMHOST) */
+	const char *const *host_refuses;
+	/*
+	 * Restore after a failure tries the trigger that removed the device
+	 * first, then the others from the lowest rank (least disruptive)
+	 * up; 0: only ever tried as the one that removed it.
+	 */
+	int restore_rank;
+	/* NULL if it can act on @dev, else why not (beyond its needs). */
 	const char *(*unsupported)(const struct hu_device *dev);
 	int (*fire)(struct hu_device *dev);		/* 0 or -errno */
 	int (*recover)(struct hu_device *dev);		/* 0 or -errno */
 	/* rmmod only: finish the removal once nothing holds the module. */
 	int (*fire_unheld)(struct hu_device *dev);
+	/* The command that brings @dev back, for a human (hu_fmt()'s return). */
+	int (*restore_hint)(const struct hu_device *dev, char *buf, size_t len);
 };
 
 extern const struct hu_trigger hu_trigger_remove, hu_trigger_unbind,
@@ -45,10 +68,16 @@ extern const struct hu_trigger hu_trigger_remove, hu_trigger_unbind,
 extern const struct hu_trigger *const hu_triggers[];
 const struct hu_trigger *hu_trigger_find(const char *name);
 
+/* NULL if @t can act on @dev (its needs, then its own probe), else why not. */
+const char *hu_trigger_unsupported(const struct hu_trigger *t,
+				   const struct hu_device *dev);
+
 /* Bounded waits (ms) for the card node to go / to come back. */
 #define HU_GONE_TIMEOUT_MS	30000
 #define HU_BACK_TIMEOUT_MS	60000
 int hu_wait_gone(const struct hu_device *dev, int timeout_ms);
+/* Refreshes @dev: true if its card (and render) node are back. */
+bool hu_trigger_device_back(struct hu_device *dev);
 /* Waits for the device to be back and refreshes @dev. */
 int hu_wait_back(struct hu_device *dev, int timeout_ms);
 

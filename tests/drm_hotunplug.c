@@ -20,27 +20,12 @@ HU_TEST_DESCRIPTION("Driver-generic DRM hot-unplug: remove, unbind, bus "
 		    "no SIGBUS, data and fences, recovery with a real health "
 		    "check, module references and the kernel log.");
 
-/* ---- the matrix: subtest = trigger x holder x close ------------------ */
-
-static const struct hu_trigger *const triggers[] = {
-	&hu_trigger_remove,	/* PCI remove + rescan */
-	&hu_trigger_unbind,	/* PCI driver unbind + bind */
-	&hu_trigger_busunbind,	/* virtio bus unbind + bind */
-	&hu_trigger_slotoff,	/* pciehp slot power off + on */
-	&hu_trigger_rmmod,	/* module unload: EAGAIN while held */
-	&hu_trigger_external,	/* VM host: QEMU device_del / device_add */
-};
-
-static const struct hu_holder_ops *const holders[] = {
-	&hu_holder_fd,		/* idle card + render fds */
-	&hu_holder_mmap,	/* dumb BO CPU mmap with a pattern */
-	&hu_holder_dmabuf,	/* PRIME export, dma-buf mmap, SYNC */
-	&hu_holder_import,	/* ... imported into vgem */
-	&hu_holder_fence,	/* vgem fence: syncobj, sync_file, import */
-	&hu_holder_child,	/* forked process with its own fds + maps */
-	&hu_holder_hammer,	/* threads issuing ioctls */
-	&hu_holder_readers,	/* threads reading sysfs, debugfs, fdinfo */
-};
+/*
+ * ---- the matrix: subtest = trigger x holder x close -------------------
+ * Every registered trigger (hu_triggers[], lib/hu_triggers.c) x every
+ * generic holder (hu_holders[] without a driver, lib/hu_holders.c) x both
+ * closes, every oracle armed (hu_oracles[]).
+ */
 
 static const enum hu_close closes[] = { HU_CLOSE_EARLY, HU_CLOSE_LATE };
 
@@ -57,13 +42,9 @@ static const enum hu_close closes[] = { HU_CLOSE_EARLY, HU_CLOSE_LATE };
 static struct hu_device devs[MAX_DEVICES];
 static int ndevs;
 
-static void run(struct hu_scenario *sc)
+static void run(const struct hu_scenario *sc)
 {
 	hu_require_f(ndevs > 0, "no device\n");
-	if (!sc->iterations)
-		sc->iterations = hu_knobs.iterations;
-	if (!sc->jitter_ms)
-		sc->jitter_ms = hu_knobs.jitter_ms;
 	for (int i = 0; i < ndevs; i++)
 		hu_scenario_run(&devs[i], sc);
 }
@@ -76,20 +57,22 @@ hu_main_args(&hu_scenario_opts)
 		ndevs = hu_scenario_setup(devs, MAX_DEVICES, true);
 	}
 
-	for (int t = 0; t < N(triggers); t++) {
-		struct hu_scenario idle = { .trigger = triggers[t] };
+	for (int t = 0; hu_triggers[t]; t++) {
+		struct hu_scenario idle = { .trigger = hu_triggers[t] };
 
 		/* with nothing held an unload just works: no rmmod-idle */
-		if (triggers[t]->removes) {
+		if (hu_triggers[t]->removes) {
 			hu_subtest(hu_scenario_subtest(&idle, name,
 						       sizeof(name)))
 				run(&idle);
 		}
-		for (int h = 0; h < N(holders); h++) {
+		for (int h = 0; hu_holders[h]; h++) {
+			if (hu_holders[h]->driver)
+				continue;	/* a driver's: its own binary */
 			for (int c = 0; c < N(closes); c++) {
 				struct hu_scenario sc = {
-					.trigger = triggers[t],
-					.holders = { holders[h] },
+					.trigger = hu_triggers[t],
+					.holders = { hu_holders[h] },
 					.nholders = 1,
 					.close = closes[c],
 				};
@@ -106,20 +89,21 @@ hu_main_args(&hu_scenario_opts)
 		    "delay before each trigger (--jitter-ms, default 20), one "
 		    "dynamic subtest per trigger.");
 	hu_subtest_with_dynamic("stress") {
-		for (int t = 0; t < N(triggers); t++) {
-			hu_dynamic(triggers[t]->name) {
+		for (int t = 0; hu_triggers[t]; t++) {
+			hu_dynamic(hu_triggers[t]->name) {
 				struct hu_scenario sc = {
-					.trigger = triggers[t],
+					.trigger = hu_triggers[t],
 					.close = HU_CLOSE_LATE,
-					.iterations = hu_knobs.iterations ?
-						hu_knobs.iterations : STRESS_ITERATIONS,
-					.jitter_ms = hu_knobs.jitter_ms ?
-						hu_knobs.jitter_ms : STRESS_JITTER_MS,
+					.iterations = STRESS_ITERATIONS,
+					.jitter_ms = STRESS_JITTER_MS,
 					.supported_holders_only = true,
 				};
 
-				for (int h = 0; h < N(holders); h++)
-					sc.holders[sc.nholders++] = holders[h];
+				for (int h = 0; hu_holders[h]; h++)
+					if (!hu_holders[h]->driver &&
+					    sc.nholders < HU_MAX_HOLDERS)
+						sc.holders[sc.nholders++] =
+							hu_holders[h];
 				run(&sc);
 			}
 		}

@@ -7,6 +7,8 @@
  * row of the matrix below, run by the scenario engine (lib/hu_scenario.h):
  * one unplug/recover cycle, or --iterations N of them with a random delay of
  * 0..--jitter-ms before each trigger; one IOMMU verdict over all of them.
+ * The engine arms the oracles named below; the IOMMU-lifetime one is left
+ * out (said) where the device sits in no IOMMU group.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,6 @@
 #include <unistd.h>
 
 #include "hu_core.h"
-#include "hu_iommu_oracle.h"
 #include "hu_scenario.h"
 #include "virtio_gpu/hu_vgpu_holder.h"
 
@@ -42,62 +43,27 @@ static const struct hu_holder_ops *const work[][3] = {
 
 static const enum hu_close closes[] = { HU_CLOSE_EARLY, HU_CLOSE_LATE };
 
+static const struct hu_oracle_ops *const oracles[] = {
+	&hu_oracle_kmsg,	/* kernel splats */
+	&hu_oracle_taint,
+	&hu_oracle_modref,	/* virtio_gpu refcount back to idle */
+	&hu_oracle_iommu,	/* unmap after leave, mapped at leave */
+	&hu_oracle_dma_debug,	/* DMA-API debug, on a debug kernel */
+};
+
 /* --------------------------------------------------------------------- */
 
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
 static struct hu_device dev;
 static bool have_dev;
-static struct hu_iommu_oracle *oracle;
 
 static void run(struct hu_scenario *sc)
 {
-	const char *bdf = dev.pci_id.bdf;
-	int err = 0, failures;
-
 	hu_require_f(have_dev, "no virtio-gpu device\n");
-	hu_scenario_require(&dev, sc);
-	sc->iterations = hu_knobs.iterations;	/* 0: one cycle */
-	sc->jitter_ms = hu_knobs.jitter_ms;
-	hu_iommu_oracle_free(oracle);	/* a failed subtest may leave it */
-	oracle = NULL;
-	if (bdf[0] && hu_iommu_has_group(bdf)) {
-		const char *devs[] = { bdf, NULL };
-
-		/* HU_IOMMU_KPROBES=1: the fallbacks of kernels without
-		 * the dma events, even where they exist */
-		oracle = __hu_iommu_oracle_arm(devs,
-				getenv("HU_IOMMU_KPROBES") ?
-				HU_IOMMU_FORCE_KPROBES : 0, &err);
-		if (oracle)
-			hu_info("IOMMU oracle armed on %s: %s\n", bdf,
-				hu_iommu_oracle_probes(oracle));
-		else
-			hu_info("IOMMU oracle not armed: %s\n", strerror(-err));
-	} else {
-		hu_info("%s is in no IOMMU group: IOMMU oracle not armed\n",
-			bdf[0] ? bdf : dev.name);
-	}
-	hu_vgpu_iommu_begin(oracle, bdf, sc->trigger != &hu_trigger_remove,
-			    sc->iterations);
-
+	for (int i = 0; i < N(oracles); i++)
+		sc->oracles[sc->noracles++] = oracles[i];
 	hu_scenario_run(&dev, sc);
-
-	/* with nothing held no release took the verdict: take it now */
-	if (oracle && !sc->nholders &&
-	    hu_iommu_oracle_verdict(oracle, "after recovery") >= 0) {
-		const struct hu_iommu_report *r = hu_iommu_oracle_report(oracle);
-
-		failures = r->count[HU_IOMMU_UNMAP_AFTER_LEAVE] +
-			   r->count[HU_IOMMU_MAPPED_AT_LEAVE] +
-			   r->count[HU_IOMMU_DMA_DEBUG];
-	} else {
-		failures = hu_vgpu_iommu_failures();
-	}
-	hu_iommu_oracle_free(oracle);
-	oracle = NULL;
-	hu_assert_f(failures <= 0, "the IOMMU oracle found %d DMA mapping "
-		    "lifetime problems (above)\n", failures);
 }
 
 hu_main_args(&hu_scenario_opts)
@@ -138,7 +104,6 @@ hu_main_args(&hu_scenario_opts)
 	}
 
 	hu_fixture {
-		hu_iommu_oracle_free(oracle);
 		if (have_dev)
 			hu_scenario_cleanup(&dev);
 	}

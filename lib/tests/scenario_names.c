@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Subtest names: every trigger x holder x close name the engine composes
- * matches [A-Za-z0-9_-]+ and is unique; with a drm_hotunplug binary as
- * argument, so is every name its --list-subtests prints, and the matrix is
- * all there.
+ * Subtest names and the registries: every trigger x generic holder x
+ * close name the engine composes matches [A-Za-z0-9_-]+ and is unique;
+ * every part is found by its name in its registry, and its facts hold
+ * together (restore ranks, hints); with a drm_hotunplug binary as
+ * argument, every name its --list-subtests prints is valid and unique,
+ * and the matrix is all there.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +56,8 @@ int main(int argc, char **argv)
 		bad += hu_scenario_name(name, sizeof(name), &sc) != 0 || !valid(name);
 		dup += !add(name);
 		for (nhold = 0; hu_holders[nhold]; nhold++) {
+			if (hu_holders[nhold]->driver)
+				continue;	/* not in drm_hotunplug's names */
 			for (int c = 0; c < HU_CLOSE_COUNT; c++) {
 				sc.holders[0] = hu_holders[nhold];
 				sc.nholders = 1;
@@ -64,21 +68,40 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	check(ntrig >= 6 && nhold >= 8, "%d triggers, %d holders", ntrig, nhold);
+	check(ntrig >= 6 && nhold >= 11, "%d triggers, %d holders", ntrig, nhold);
 	{
-		const struct hu_holder_ops *const vgpu[] = {
-			&hu_vgpu_holder_transfers, &hu_vgpu_holder_mmap,
-			&hu_vgpu_holder_dmabuf, NULL };
-		int pbad = 0;
+		int pbad = 0, lost = 0, nhint = 0, nor = 0;
 
-		for (int t = 0; hu_triggers[t]; t++)
+		for (int t = 0; hu_triggers[t]; t++) {
 			pbad += !part_name(hu_triggers[t]->name);
-		for (int h = 0; hu_holders[h]; h++)
+			lost += hu_trigger_find(hu_triggers[t]->name) !=
+				hu_triggers[t];
+			nhint += hu_triggers[t]->restore_hint != NULL;
+		}
+		for (int h = 0; hu_holders[h]; h++) {
 			pbad += !part_name(hu_holders[h]->name);
-		for (int h = 0; vgpu[h]; h++)
-			pbad += !part_name(vgpu[h]->name);
-		check_eq(pbad, 0, "trigger and holder names are [a-z]+ words "
-			 "joined by '-'");
+			lost += hu_holder_find(hu_holders[h]->driver,
+					       hu_holders[h]->name) !=
+				hu_holders[h];
+		}
+		for (; hu_oracles[nor]; nor++) {
+			pbad += !part_name(hu_oracles[nor]->name);
+			lost += hu_oracle_find(hu_oracles[nor]->name) !=
+				hu_oracles[nor];
+		}
+		check_eq(pbad, 0, "trigger, holder and oracle names are [a-z]+ "
+			 "words joined by '-'");
+		check_eq(lost, 0, "every part is found by its name (and driver) "
+			 "in its registry: no two share one");
+		check_eq(nhint, ntrig, "every trigger says how to bring a "
+			 "device back");
+		check(nor >= 5 && hu_oracle_find("iommu") &&
+		      hu_oracle_find("kmsg"), "%d oracles, iommu and kmsg "
+		      "among them", nor);
+		check(hu_holder_find("virtio_gpu", "mmap") ==
+		      &hu_vgpu_holder_mmap &&
+		      hu_holder_find(NULL, "mmap") == &hu_holder_mmap,
+		      "a driver's holder and a generic one may share a name");
 		check(!part_name("Remove") && !part_name("-fd") &&
 		      !part_name("dmabuf--import") && !part_name("child-") &&
 		      !part_name("") && part_name("dmabuf-import"),
@@ -125,7 +148,8 @@ int main(int argc, char **argv)
 		/* the whole matrix, with rmmod-idle the one row left out */
 		for (int t = 0; hu_triggers[t]; t++)
 			for (int h = 0; hu_holders[h]; h++)
-				for (int c = 0; c < HU_CLOSE_COUNT; c++) {
+				for (int c = 0; c < HU_CLOSE_COUNT &&
+				     !hu_holders[h]->driver; c++) {
 					struct hu_scenario sc = {
 						.trigger = hu_triggers[t],
 						.holders = { hu_holders[h] },

@@ -22,7 +22,6 @@
 
 struct vgpu_priv {
 	int fd;
-	unsigned int gen;	/* oracle generation at acquire */
 	struct hu_vgpu_bo bos[NBOS];
 	int nbos;
 	int dmabuf;
@@ -31,86 +30,7 @@ struct vgpu_priv {
 	bool hammer, hammer_checked;
 };
 
-/* --- the IOMMU oracle glue -------------------------------------------- */
-
-static struct {
-	struct hu_iommu_oracle *o;
-	char bdf[32];
-	bool stays, marked;
-	unsigned int gen;	/* bumped per scenario */
-	int live;		/* holders of this generation not released */
-	unsigned int cycles;	/* of the scenario */
-	unsigned int done;	/* cycles whose holders were all released */
-	int failures;		/* -1: no verdict yet */
-} iommu = { .failures = -1 };
-
-void hu_vgpu_iommu_begin(struct hu_iommu_oracle *o, const char *bdf,
-			 bool stays_in_group, unsigned int cycles)
-{
-	iommu.o = o;
-	snprintf(iommu.bdf, sizeof(iommu.bdf), "%s", bdf ? bdf : "");
-	iommu.stays = stays_in_group;
-	iommu.marked = false;
-	iommu.gen++;
-	iommu.live = 0;
-	iommu.cycles = cycles ? cycles : 1;
-	iommu.done = 0;
-	iommu.failures = -1;
-}
-
-int hu_vgpu_iommu_failures(void)
-{
-	return iommu.failures;
-}
-
-static void iommu_acquire(struct vgpu_priv *s)
-{
-	/* the first holder of a cycle: its trigger is marked afresh */
-	if (!iommu.live)
-		iommu.marked = false;
-	s->gen = iommu.gen;
-	iommu.live++;
-}
-
-static void iommu_probe(struct hu_ctx *ctx)
-{
-	if (!iommu.o || !iommu.stays)
-		return;
-	if (!iommu.marked && ctx->gone) {
-		hu_iommu_oracle_mark_unbound(iommu.o, iommu.bdf);
-		iommu.marked = true;
-	} else if (iommu.marked && !strcmp(ctx->stage, "after recovery")) {
-		hu_iommu_oracle_mark_bound(iommu.o, iommu.bdf);
-	}
-}
-
-/*
- * After the last buffer of the scenario's last cycle is closed: judge (the
- * verdict covers every cycle since arming; judging each would print the
- * same findings again).
- */
-static void iommu_release(struct vgpu_priv *s)
-{
-	const struct hu_iommu_report *r;
-
-	if (s->gen != iommu.gen || --iommu.live > 0 || !iommu.o ||
-	    ++iommu.done < iommu.cycles)
-		return;
-	if (hu_iommu_oracle_verdict(iommu.o, "after the last close") < 0)
-		return;
-	r = hu_iommu_oracle_report(iommu.o);
-	iommu.failures = r->count[HU_IOMMU_UNMAP_AFTER_LEAVE] +
-			 r->count[HU_IOMMU_MAPPED_AT_LEAVE] +
-			 r->count[HU_IOMMU_DMA_DEBUG];
-}
-
 /* --- common ----------------------------------------------------------- */
-
-static const char *need_virtio_gpu(const struct hu_device *dev)
-{
-	return strcmp(dev->driver, "virtio_gpu") ?
-		"not a virtio-gpu device" : NULL;
-}
 
 static void open_dev(struct hu_ctx *ctx, struct vgpu_priv *s)
 {
@@ -118,7 +38,6 @@ static void open_dev(struct hu_ctx *ctx, struct vgpu_priv *s)
 	s->fd = hu_drm_open(ctx->dev->card);
 	hu_assert_f(s->fd >= 0, "open %s: %s\n", ctx->dev->card,
 		    strerror(-s->fd));
-	iommu_acquire(s);
 }
 
 static void new_bo(struct hu_ctx *ctx, struct vgpu_priv *s, uint32_t w,
@@ -188,7 +107,6 @@ static int release_common(struct vgpu_priv *s)
 		hu_unmap(&s->dmap, s->bos[0].size);
 	hu_close(&s->dmabuf, &err);
 	hu_close(&s->fd, &err);	/* the GEM handles go with the fd */
-	iommu_release(s);
 	return err;
 }
 
@@ -229,7 +147,6 @@ static void transfers_probe(struct hu_ctx *ctx, void *p)
 {
 	struct vgpu_priv *s = p;
 
-	iommu_probe(ctx);
 	if (!ctx->gone) {
 		hu_assert_f(__hu_vgpu_resource_info(s->fd, s->bos[0].handle,
 						    NULL, NULL) == 0,
@@ -266,7 +183,7 @@ const struct hu_holder_ops hu_vgpu_holder_transfers = {
 	.desc = "virtio-gpu resources with guest pages, two of them mmapped, "
 		"TRANSFER_TO_HOST and WAIT looping from 3 threads",
 	.priv_size = sizeof(struct vgpu_priv),
-	.unsupported = need_virtio_gpu,
+	.driver = "virtio_gpu",
 	.acquire = transfers_acquire,
 	.probe = transfers_probe,
 	.release = vgpu_release,
@@ -288,7 +205,6 @@ static void mmap_probe(struct hu_ctx *ctx, void *p)
 	struct hu_vgpu_bo again = s->bos[0];
 	int r, sig;
 
-	iommu_probe(ctx);
 	probe_maps(ctx, s);
 	/* still writable: the pages belong to the BO, not the device */
 	sig = hu_guarded_access(s->bos[0].map, s->bos[0].size, NULL, 0x5a);
@@ -310,7 +226,7 @@ const struct hu_holder_ops hu_vgpu_holder_mmap = {
 	.desc = "a 1 MiB virtio-gpu resource mmapped through VIRTGPU_MAP "
 		"holding a pattern",
 	.priv_size = sizeof(struct vgpu_priv),
-	.unsupported = need_virtio_gpu,
+	.driver = "virtio_gpu",
 	.acquire = mmap_acquire,
 	.probe = mmap_probe,
 	.release = vgpu_release,
@@ -343,7 +259,6 @@ static void dmabuf_probe(struct hu_ctx *ctx, void *p)
 	struct vgpu_priv *s = p;
 	int r;
 
-	iommu_probe(ctx);
 	probe_maps(ctx, s);
 	hu_probe_map(s->dmap, s->bos[0].size, ctx->seed + 1, true,
 		     "dma-buf mmap");
@@ -358,7 +273,7 @@ const struct hu_holder_ops hu_vgpu_holder_dmabuf = {
 	.name = "dmabuf",
 	.desc = "a virtio-gpu resource exported as a dma-buf, both mmapped",
 	.priv_size = sizeof(struct vgpu_priv),
-	.unsupported = need_virtio_gpu,
+	.driver = "virtio_gpu",
 	.acquire = dmabuf_acquire,
 	.probe = dmabuf_probe,
 	.release = vgpu_release,
