@@ -28,8 +28,8 @@
  * and at exit); if it cannot be, the binary exits 112 so igt_runner stops.
  *
  * HU_KEEP_REMOVED=1 (off by default, for a kernel developer) leaves the
- * device away after the first removal: held objects are closed, the kmsg
- * verdict is printed, and the binary exits 112 saying it did so on purpose
+ * device away after the first removal: held objects are closed, the
+ * oracles' verdicts are printed, and the binary exits 112 saying it did so on purpose
  * and how to bring the device back (hu_scenario_restore_hint(); the state
  * file keeps its record, so the next run restores it too). For rmmod, the
  * removal is the unload after the last close.

@@ -95,6 +95,13 @@ int main(int argc, char **argv)
 			 "in its registry: no two share one");
 		check_eq(nhint, ntrig, "every trigger says how to bring a "
 			 "device back");
+		for (int a = 0; hu_triggers[a]; a++)
+			for (int b = a + 1; hu_triggers[b]; b++)
+				lost += hu_triggers[a]->restore_rank &&
+					hu_triggers[a]->restore_rank ==
+					hu_triggers[b]->restore_rank;
+		check_eq(lost, 0, "restore ranks (but 0: only as the last "
+			 "trigger) tell the triggers apart: one order");
 		check(nor >= 5 && hu_oracle_find("iommu") &&
 		      hu_oracle_find("kmsg"), "%d oracles, iommu and kmsg "
 		      "among them", nor);
