@@ -330,18 +330,6 @@ fail:
 	return NULL;
 }
 
-struct hu_iommu_oracle *hu_iommu_oracle_arm(const char *device)
-{
-	const char *devs[] = { device, NULL };
-	struct hu_iommu_oracle *o;
-	int err;
-
-	hu_require_f(geteuid() == 0, "the IOMMU oracle needs root\n");
-	o = __hu_iommu_oracle_arm(devs, 0, &err);
-	hu_require_f(o, "IOMMU oracle cannot be armed: %s\n", strerror(-err));
-	return o;
-}
-
 const char *hu_iommu_oracle_probes(const struct hu_iommu_oracle *o)
 {
 	return o ? o->probes : "";

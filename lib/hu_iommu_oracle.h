@@ -47,8 +47,6 @@ bool hu_iommu_has_group(const char *pci_bdf);
  */
 struct hu_iommu_oracle *__hu_iommu_oracle_arm(const char *const *devices,
 					      unsigned int flags, int *err);
-/* Same, for one device; skips the subtest when it cannot be armed. */
-struct hu_iommu_oracle *hu_iommu_oracle_arm(const char *device);
 
 /* What is armed, e.g. "events: iommu/remove_device_from_group ...". */
 const char *hu_iommu_oracle_probes(const struct hu_iommu_oracle *o);
