@@ -5,7 +5,8 @@
  * armed ones are called at every stage in order; the worst verdict of each
  * is kept and folded into the subtest's, with the failed ones named; a
  * scenario naming none gets every registered oracle; free disarms each.
- * Also the knobs' resolution (hu_scenario_knobs_resolve()).
+ * Also the knobs' resolution (hu_scenario_knobs_resolve()) and the needs
+ * every part declares (hu_need_unmet()).
  */
 #include <errno.h>
 #include <string.h>
@@ -105,6 +106,25 @@ int main(void)
 	      "none named: every registered oracle the device allows (%d "
 	      "of %d here)", s.n, n);
 	hu_oracle_set_free(&s);
+
+	check(hu_need_unmet(0, NULL, &dev) == NULL, "no needs: usable");
+	check(hu_need_unmet(0, "xe", &dev) != NULL &&
+	      hu_need_unmet(0, "virtio_gpu", &dev) == NULL,
+	      "a driver's part only on that driver");
+	check(hu_need_unmet(HU_NEED_PCI, NULL, &dev) != NULL &&
+	      hu_need_unmet(HU_NEED_IOMMU_GROUP, NULL, &dev) != NULL,
+	      "not on PCI: no PCI, no IOMMU group");
+	check(hu_need_unmet(HU_NEED_RENDER, NULL, &dev) != NULL &&
+	      hu_need_unmet(HU_NEED_MODULE, NULL, &dev) != NULL,
+	      "no render node, built in: said");
+	hu_fmt(dev.render, sizeof(dev.render), "/dev/dri/renderD128");
+	hu_fmt(dev.module, sizeof(dev.module), "virtio_gpu");
+	check(hu_need_unmet(HU_NEED_RENDER | HU_NEED_MODULE, NULL, &dev) ==
+	      NULL, "and met once there");
+	check(hu_trigger_unsupported(&hu_trigger_remove, &dev) != NULL &&
+	      hu_trigger_unsupported(&hu_trigger_rmmod, &dev) == NULL,
+	      "a trigger's needs are checked (remove needs PCI, rmmod a "
+	      "module)");
 
 	hu_scenario_knobs_resolve(&sc, &it, &jit);
 	check(it == 1 && jit == 0, "no knob, no default: one cycle, no jitter");
