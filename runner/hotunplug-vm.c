@@ -5,10 +5,11 @@
  * test list; after a guest panic, oops or hang it attaches the console
  * splat to the interrupted test (incomplete), boots again and continues
  * with igt_resume. Host-side unplugs are served to the guest over a
- * virtio-serial port (vmhost.c; the guest side is lib/hu_vmhost.c). See docs/vm-lane.md.
+ * virtio-serial port (vmhost.c; the guest side is lib/hu_vmhost.c). The
+ * command line is options.c, igt_runner's output runner_output.c, the end
+ * of a run summary.c. See docs/vm-lane.md.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,7 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <dirent.h>
-#include <regex.h>
 
 #include "vm.h"
 
@@ -35,18 +35,7 @@ static struct vm_opts opts = {
 	.max_boots = 20,
 	.mem_mb = 1536,
 };
-static struct vm_gpu cli_gpus[VM_CLI_GPUS];	/* as given: every boot starts so */
-static int cli_ngpus;
-static char *runner_env[32];
-static int nrunner_env;
-#define MAX_BLOCKLISTS 8
-static const char *blocklists[MAX_BLOCKLISTS];	/* igt_runner -b, in ctl/ */
-static int nblocklists;
-static bool overwrite, verbose, multiple, dry_run;
-static char append[2048];	/* every --append, space-separated */
 static char guest_cmdline[4096];	/* what the guest kernel must get */
-static const char *firmware;
-#define QBOOT_ROM "/usr/share/qemu/qboot.rom"
 
 /* --- per-run state ------------------------------------------------------- */
 
@@ -56,17 +45,7 @@ static pid_t qemu_pid = -1;
 static double t_start;
 
 /* progress, from igt_runner's verbose output on ttyS1 */
-struct progress {
-	char bin[128], sub[256], dyn[256];
-	char job[32];		/* igt_runner's "n/N" of the current job */
-	int ntests, nbad;
-	double first_subtest;	/* host time of the first one, 0: none yet */
-	double last_result;
-	double first_boot;	/* host time of the first QEMU start */
-	double setup;		/* seconds before it */
-	bool aborted;		/* igt@runner@aborted reported */
-};
-static struct progress prog;
+static struct vm_progress prog = { .pend_job = -1 };
 
 /* what one boot ended with */
 struct outcome {
@@ -91,212 +70,10 @@ static bool has_env(const char *key)
 {
 	size_t n = strlen(key);
 
-	for (int i = 0; i < nrunner_env; i++)
-		if (!strncmp(runner_env[i], key, n) && runner_env[i][n] == '=')
+	for (int i = 0; i < opts.nrunner_env; i++)
+		if (!strncmp(opts.runner_env[i], key, n) && opts.runner_env[i][n] == '=')
 			return true;
 	return false;
-}
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-"Usage: hotunplug-vm [options]\n"
-"  --kernel SUITE|BZIMAGE  bookworm, trixie, sid, backports, debug[-SUITE] (a debug\n"
-"                          kernel built from SUITE's linux-source, default trixie)\n"
-"                          or a local bzImage (default sid)\n"
-"  --modules DIR           lib/modules/VERSION of a local kernel (with modules.dep)\n"
-"  --gpu KIND              virtio-gpu, bochs, qxl, cirrus; repeatable (default virtio-gpu)\n"
-"  --iommu none|intel|virtio  IOMMU in front of the GPUs (default none)\n"
-"  --test-list FILE        igt@bin@subtest lines (igt_runner --test-list)\n"
-"  --tests REGEX           igt_runner -t REGEX (default: everything)\n"
-"  --blocklist FILE        igt_runner -b FILE: regexes of tests not to run;\n"
-"                          repeatable\n"
-"  --results DIR           igt results directory (results.json); required\n"
-"  --overwrite             clear DIR if it already holds results\n"
-"  --root DIR              Debian root with igt_runner (default: ci/sidroot.sh)\n"
-"  --build DIR             build directory with the test binaries (default: this build)\n"
-"  --env KEY=VAL           environment for the tests (igt_runner -e), repeatable;\n"
-"                          HU_DMESG_IGNORE defaults to TCG's hrtimer noise\n"
-"  --append ARGS           extra guest kernel command line; repeatable (joined\n"
-"                          with spaces)\n"
-"  --no-oops-panic         let an oops continue (default: oops=panic, test incomplete)\n"
-"  --offline               use cached kernels/roots only\n"
-"  --timeout S             whole run (default 3600)\n"
-"  --per-test-timeout S    igt_runner --per-test-timeout (default 120)\n"
-"  --max-boots N           boots (1 + resumes after crashes) at most (default 20)\n"
-"  --memory MB             guest memory (default 1536)\n"
-"  --qemu PATH             qemu-system-x86_64 to use\n"
-"  --firmware qboot|seabios|FILE  guest firmware (default qboot when QEMU ships\n"
-"                          it: about 1 s less boot than SeaBIOS)\n"
-"  --multiple              igt_runner -m: one exec per binary (faster; a crash\n"
-"                          loses the rest of that binary's subtests)\n"
-"  --verbose               echo igt_runner's output and the QEMU command line\n"
-"  --dry-run               set up (kernel, initramfs, root), print the guest\n"
-"                          kernel and QEMU command lines, boot nothing\n");
-}
-
-static void add_gpu(const char *kind)
-{
-	struct vm_gpu *g;
-	const char *qdev = vm_gpu_qdev(kind);
-
-	if (!qdev)
-		vm_die("unknown --gpu %s (virtio-gpu, bochs, qxl, cirrus)", kind);
-	if (opts.ngpus == VM_CLI_GPUS)
-		vm_die("at most %d GPUs", VM_CLI_GPUS);
-	g = &opts.gpus[opts.ngpus];
-	snprintf(g->kind, sizeof(g->kind), "%s", kind);
-	snprintf(g->qdev, sizeof(g->qdev), "%s", qdev);
-	snprintf(g->id, sizeof(g->id), "gpu%d", opts.ngpus);
-	g->present = true;
-	opts.ngpus++;
-}
-
-/* Each --append adds words to the guest command line, space-separated. */
-static void add_append(const char *args)
-{
-	size_t n = strlen(append);
-
-	args += strspn(args, " \t");
-	if (!*args)
-		return;
-	if (n + 1 + strlen(args) >= sizeof(append))
-		vm_die("--append: more than %zu characters in all", sizeof(append) - 1);
-	snprintf(append + n, sizeof(append) - n, "%s%s", n ? " " : "", args);
-	opts.append = append;
-}
-
-static int positive(const char *opt, const char *v)
-{
-	char *end;
-	long n = strtol(v, &end, 10);
-
-	if (*end || n <= 0 || n > 1000000)
-		vm_die("%s: not a positive number: %s", opt, v);
-	return (int)n;
-}
-
-static void parse_args(int argc, char **argv)
-{
-	enum { O_KERNEL = 256, O_MODULES, O_GPU, O_IOMMU, O_TESTLIST, O_TESTS,
-	       O_RESULTS, O_ROOT, O_BUILD, O_OFFLINE, O_TIMEOUT, O_PTT,
-	       O_QEMU, O_APPEND, O_ENV, O_OVERWRITE, O_MAXBOOTS, O_MEM,
-	       O_NOOOPS, O_VERBOSE, O_MULTIPLE, O_FIRMWARE, O_DRYRUN,
-	       O_BLOCKLIST, O_HELP };
-	static const struct option lo[] = {
-		{ "kernel", required_argument, NULL, O_KERNEL },
-		{ "modules", required_argument, NULL, O_MODULES },
-		{ "gpu", required_argument, NULL, O_GPU },
-		{ "iommu", required_argument, NULL, O_IOMMU },
-		{ "test-list", required_argument, NULL, O_TESTLIST },
-		{ "tests", required_argument, NULL, O_TESTS },
-		{ "blocklist", required_argument, NULL, O_BLOCKLIST },
-		{ "results", required_argument, NULL, O_RESULTS },
-		{ "root", required_argument, NULL, O_ROOT },
-		{ "build", required_argument, NULL, O_BUILD },
-		{ "offline", no_argument, NULL, O_OFFLINE },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "per-test-timeout", required_argument, NULL, O_PTT },
-		{ "qemu", required_argument, NULL, O_QEMU },
-		{ "append", required_argument, NULL, O_APPEND },
-		{ "env", required_argument, NULL, O_ENV },
-		{ "overwrite", no_argument, NULL, O_OVERWRITE },
-		{ "max-boots", required_argument, NULL, O_MAXBOOTS },
-		{ "memory", required_argument, NULL, O_MEM },
-		{ "no-oops-panic", no_argument, NULL, O_NOOOPS },
-		{ "verbose", no_argument, NULL, O_VERBOSE },
-		{ "multiple", no_argument, NULL, O_MULTIPLE },
-		{ "firmware", required_argument, NULL, O_FIRMWARE },
-		{ "dry-run", no_argument, NULL, O_DRYRUN },
-		{ "help", no_argument, NULL, O_HELP },
-		{ 0 }
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case O_KERNEL: opts.kernel = optarg; break;
-		case O_MODULES: opts.modules = optarg; break;
-		case O_GPU: add_gpu(optarg); break;
-		case O_IOMMU:
-			if (!strcmp(optarg, "none"))
-				opts.iommu = VM_IOMMU_NONE;
-			else if (!strcmp(optarg, "intel"))
-				opts.iommu = VM_IOMMU_INTEL;
-			else if (!strcmp(optarg, "virtio"))
-				opts.iommu = VM_IOMMU_VIRTIO;
-			else
-				vm_die("--iommu: none, intel or virtio, not %s", optarg);
-			break;
-		case O_TESTLIST: opts.test_list = optarg; break;
-		case O_TESTS: opts.tests_regex = optarg; break;
-		case O_BLOCKLIST:
-			if (nblocklists == MAX_BLOCKLISTS)
-				vm_die("at most %d --blocklist", MAX_BLOCKLISTS);
-			blocklists[nblocklists++] = optarg;
-			break;
-		case O_RESULTS: opts.results = optarg; break;
-		case O_ROOT: opts.root = optarg; break;
-		case O_BUILD: opts.build = optarg; break;
-		case O_OFFLINE: opts.offline = true; break;
-		case O_TIMEOUT: opts.timeout = positive("--timeout", optarg); break;
-		case O_PTT:
-			opts.per_test_timeout = positive("--per-test-timeout", optarg);
-			break;
-		case O_QEMU: opts.qemu = optarg; break;
-		case O_APPEND: add_append(optarg); break;
-		case O_ENV:
-			if (!strchr(optarg, '=') || strchr(optarg, '\''))
-				vm_die("--env KEY=VALUE without single quotes: %s", optarg);
-			if (nrunner_env == 32)
-				vm_die("too many --env");
-			runner_env[nrunner_env++] = optarg;
-			break;
-		case O_OVERWRITE: overwrite = true; break;
-		case O_MAXBOOTS: opts.max_boots = positive("--max-boots", optarg); break;
-		case O_MEM: opts.mem_mb = positive("--memory", optarg); break;
-		case O_NOOOPS: opts.keep_going_on_oops = true; break;
-		case O_VERBOSE: verbose = true; break;
-		case O_MULTIPLE: multiple = true; break;
-		case O_FIRMWARE: firmware = optarg; break;
-		case O_DRYRUN: dry_run = true; break;
-		case 'h': case O_HELP: usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
-		}
-	}
-	if (optind < argc)
-		vm_die("unexpected argument: %s", argv[optind]);
-	if (!opts.results)
-		vm_die("--results DIR is required (see --help)");
-	if (opts.test_list && opts.tests_regex)
-		vm_die("--test-list and --tests exclude each other");
-	if (opts.tests_regex && strchr(opts.tests_regex, '\''))
-		vm_die("--tests: no single quotes please");
-	if (!opts.ngpus)
-		add_gpu("virtio-gpu");
-	if (!firmware)
-		opts.bios = access(QBOOT_ROM, R_OK) ? NULL : QBOOT_ROM;
-	else if (!strcmp(firmware, "qboot"))
-		opts.bios = QBOOT_ROM;
-	else if (strcmp(firmware, "seabios"))
-		opts.bios = firmware;
-	/* GPUs on root ports 0.., cirrus (no PCIe hotplug) on pcie.0 */
-	for (int i = 0, p = 0; i < opts.ngpus; i++) {
-		bool on_port = strcmp(opts.gpus[i].kind, "cirrus");
-
-		opts.gpus[i].port = on_port ? p++ : -1;
-		if (opts.nports < p)
-			opts.nports = p;
-		/*
-		 * Spare ports for host-side re-adds (each takes a fresh one)
-		 * only when QEMU can unplug one of the GPUs: it refuses for
-		 * virtio-gpu-pci, and every port costs boot time.
-		 */
-		if (on_port && strcmp(opts.gpus[i].kind, "virtio-gpu"))
-			opts.nports = VM_MAX_PORTS;
-	}
-	memcpy(cli_gpus, opts.gpus, sizeof(cli_gpus));
-	cli_ngpus = opts.ngpus;
 }
 
 /* --- set-up ------------------------------------------------------------ */
@@ -368,7 +145,7 @@ static void write_job(bool resume)
 	if (opts.iommu == VM_IOMMU_VIRTIO)
 		strcat(mods, "virtio-iommu ");
 	for (int i = 0; i < opts.ngpus; i++) {
-		const char *m = vm_gpu_module(opts.gpus[i].kind);
+		const char *m = opts.gpus[i].kind->module;
 
 		if (!strstr(mods, m)) {
 			strncat(mods, m, sizeof(mods) - strlen(mods) - 2);
@@ -381,9 +158,9 @@ static void write_job(bool resume)
 	 * crashed binary's subtests.
 	 */
 	snprintf(args, sizeof(args), "-s%s -l verbose --per-test-timeout %d",
-		 multiple ? " -m" : "", opts.per_test_timeout);
-	for (int i = 0; i < nrunner_env; i++)
-		ARGS_ADD(" -e '%s'", runner_env[i]);
+		 opts.multiple ? " -m" : "", opts.per_test_timeout);
+	for (int i = 0; i < opts.nrunner_env; i++)
+		ARGS_ADD(" -e '%s'", opts.runner_env[i]);
 	/*
 	 * TCG on a loaded host: the guest kernel logs "hrtimer: interrupt
 	 * took N ns" at <4> at random, which igt_runner would turn into a
@@ -397,7 +174,7 @@ static void write_job(bool resume)
 		ARGS_ADD(" --test-list /hu/ctl/testlist");
 	if (opts.tests_regex)
 		ARGS_ADD(" -t '%s'", opts.tests_regex);
-	for (int i = 0; i < nblocklists; i++)
+	for (int i = 0; i < opts.nblocklists; i++)
 		ARGS_ADD(" -b /hu/ctl/blocklist-%d", i);
 #undef ARGS_ADD
 	snprintf(env, sizeof(env),
@@ -408,258 +185,7 @@ static void write_job(bool resume)
 		vm_die("cannot write %s", path);
 }
 
-static void prepare_results(void)
-{
-	char path[PATH_MAX + 32];
-	DIR *d;
-	struct dirent *de;
-	bool empty = true;
-
-	if (vm_mkdir_p(opts.results) || !realpath(opts.results, results))
-		vm_die("--results %s: %s", opts.results, strerror(errno));
-	d = opendir(results);
-	while (d && (de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			empty = false;
-	if (d)
-		closedir(d);
-	if (empty)
-		return;
-	if (!overwrite)
-		vm_die("%s is not empty (use --overwrite)", results);
-	/* never empty a directory that is not a results directory */
-	vm_fmt(path, sizeof(path), "%s/metadata.txt", results);
-	if (access(path, F_OK)) {
-		vm_fmt(path, sizeof(path), "%s/vm", results);
-		if (access(path, F_OK))
-			vm_die("%s does not look like a results directory "
-			       "(no metadata.txt, no vm/): not emptying it", results);
-	}
-	d = opendir(results);
-	while (d && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		vm_fmt(path, sizeof(path), "%s/%s", results, de->d_name);
-		vm_rm_rf(path);
-	}
-	if (d)
-		closedir(d);
-}
-
 /* --- one boot ------------------------------------------------------------ */
-
-static const char *verdict(const char *word)
-{
-	static const char *const map[][2] = {
-		{ "SUCCESS", "pass" }, { "SKIP", "skip" }, { "FAIL", "fail" },
-		{ "CRASH", "crash" }, { "TIMEOUT", "timeout" }, { "WARN", "warn" },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(word, map[i][0]))
-			return map[i][1];
-	return "incomplete";
-}
-
-static void print_test(const char *name, const char *result, double secs,
-		       const char *note)
-{
-	bool bad = vm_result_is_bad(result);
-
-	prog.ntests++;
-	prog.nbad += bad;
-	prog.last_result = vm_now();
-	printf("[%4d, job %-7s] %-58s %-10s %7.2f s%s%s\n", prog.ntests, prog.job,
-	       name, result, secs, note ? "  " : "", note ? note : "");
-	fflush(stdout);
-}
-
-/*
- * A job's results are printed when the job is over (the next job starts,
- * the run ends), or PENDING_S after they came (with -m a job is a whole
- * binary): by then its dmesg.txt has their kernel messages. igt_runner
- * turns pass/warn into dmesg-warn and fail into dmesg-fail when the
- * test's share of it has a record at level 4 (its default
- * --dmesg-warn-level) or more serious. The live line applies that rule;
- * igt_runner's own verdict (results.json, the summary table) also filters
- * a few benign messages.
- */
-#define MAX_PENDING	64
-#define PENDING_S	2.0
-struct pending {
-	char name[700], sub[256], dyn[256];
-	char result[24];
-	double secs;
-	double at;		/* host time the result line came */
-};
-static struct pending pend[MAX_PENDING];
-static int npend, pend_job = -1;	/* pend_job: igt_runner's job dir */
-
-/*
- * First record at level <= 4 in dmesg.txt text logged while subtest sub
- * (and dynamic subtest dyn, if set) ran, after its "[IGT] bin: starting
- * (dynamic) subtest" record. Copies its message to first; false: none.
- */
-static bool dmesg_warns(const char *text, const char *sub, const char *dyn,
-			char *first, size_t len)
-{
-	char cur_sub[256] = "", cur_dyn[256] = "";
-	const char *l = text;
-
-	for (; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		const char *msg = strchr(l, ';'), *eol = strchr(l, '\n');
-		const char *m;
-		int prio, n;
-
-		if (!msg || (eol && msg > eol) || sscanf(l, "%d,", &prio) != 1)
-			continue;	/* a continuation line or garbage */
-		msg++;
-		n = eol ? (int)(eol - msg) : (int)strlen(msg);
-		if (!strncmp(msg, "[IGT] ", 6) && (m = strstr(msg, ": starting ")) &&
-		    m < msg + n) {
-			const char *d = strstr(m, "dynamic subtest ");
-			const char *t = strstr(m, "subtest ");
-
-			if (d == m + 11 && d < msg + n)
-				snprintf(cur_dyn, sizeof(cur_dyn), "%.*s",
-					 (int)(msg + n - d - 16), d + 16);
-			else if (t == m + 11 && t < msg + n) {
-				snprintf(cur_sub, sizeof(cur_sub), "%.*s",
-					 (int)(msg + n - t - 8), t + 8);
-				cur_dyn[0] = 0;
-			}
-			continue;
-		}
-		if ((prio & 7) > 4 || strcmp(cur_sub, sub) ||
-		    (dyn[0] && strcmp(cur_dyn, dyn)))
-			continue;
-		snprintf(first, len, "%.*s", n, msg);
-		return true;
-	}
-	return false;
-}
-
-static void flush_job(void)
-{
-	char path[PATH_MAX + 32], first[100];
-	char *text = NULL;
-
-	if (!npend)
-		return;
-	if (pend_job >= 0) {
-		vm_fmt(path, sizeof(path), "%s/%d/dmesg.txt", results, pend_job);
-		text = vm_read_file(path, 8 << 20, NULL);
-	}
-	for (int i = 0; i < npend; i++) {
-		struct pending *p = &pend[i];
-		const char *r = p->result;
-		bool warn = text && p->sub[0] &&
-			    dmesg_warns(text, p->sub, p->dyn, first, sizeof(first));
-
-		if (warn && (!strcmp(r, "pass") || !strcmp(r, "warn")))
-			r = "dmesg-warn";
-		else if (warn && !strcmp(r, "fail"))
-			r = "dmesg-fail";
-		print_test(p->name, r, p->secs, r != p->result ? first : NULL);
-	}
-	free(text);
-	npend = 0;
-}
-
-static void add_pending(const char *name, const char *result, double secs)
-{
-	struct pending *p;
-
-	if (npend == MAX_PENDING)
-		flush_job();
-	p = &pend[npend++];
-	snprintf(p->name, sizeof(p->name), "%s", name);
-	snprintf(p->sub, sizeof(p->sub), "%s", prog.sub);
-	snprintf(p->dyn, sizeof(p->dyn), "%s", prog.dyn);
-	snprintf(p->result, sizeof(p->result), "%s", result);
-	p->secs = secs;
-	p->at = vm_now();
-}
-
-/*
- * igt_runner -l verbose: "[ts] [n/N] bin (subs)", "Starting subtest: x",
- * "[ts] Subtest x: RESULT (t)", "Test exited with IGT_EXIT_ABORT".
- */
-static void on_runner_line(void *data, const char *line)
-{
-	const char *l = line;
-	char word[32], name[700];
-	double secs = 0;
-
-	if (verbose)
-		printf("  | %s\n", line);
-	if (l[0] == '[' && strchr(l, ']') && l[1] != ' ')
-		l = strchr(l, ']') + 1;
-	while (*l == ' ')
-		l++;
-	if (l[0] == '[' && strchr(l, '/')) {
-		const char *b = strchr(l, ']');
-
-		flush_job();
-		if (b && sscanf(b + 1, " %127s", prog.bin) == 1) {
-			prog.sub[0] = prog.dyn[0] = 0;
-			snprintf(prog.job, sizeof(prog.job), "%.*s",
-				 (int)(b - l - 1), l + 1);
-			pend_job = atoi(prog.job) - 1;
-		}
-		return;
-	}
-	if (!strncmp(l, "Test exited with IGT_EXIT_ABORT", 31) ||
-	    !strncmp(l, "Aborting", 8)) {
-		/*
-		 * igt_runner marks the subtest that was running "abort" and
-		 * reports the stop itself as igt@runner@aborted: fail
-		 */
-		if (prog.sub[0]) {
-			snprintf(name, sizeof(name), "igt@%s@%s%s%s", prog.bin,
-				 prog.sub, prog.dyn[0] ? "@" : "", prog.dyn);
-			add_pending(name, "abort", 0);
-			prog.sub[0] = prog.dyn[0] = 0;
-		}
-		if (!prog.aborted) {
-			prog.sub[0] = 0;
-			add_pending("igt@runner@aborted", "fail", 0);
-			prog.aborted = true;
-		}
-		flush_job();
-		return;
-	}
-	if (!strncmp(l, "Starting subtest: ", 18)) {
-		snprintf(prog.sub, sizeof(prog.sub), "%s", l + 18);
-		prog.dyn[0] = 0;
-		if (!prog.first_subtest)
-			prog.first_subtest = vm_now();
-		return;
-	}
-	if (!strncmp(l, "Starting dynamic subtest: ", 26)) {
-		snprintf(prog.dyn, sizeof(prog.dyn), "%s", l + 26);
-		return;
-	}
-	if (!strncmp(l, "Subtest ", 8) || !strncmp(l, "Dynamic subtest ", 16)) {
-		bool dyn = l[0] == 'D';
-		const char *n = l + (dyn ? 16 : 8);
-		const char *colon = strstr(n, ": ");
-
-		if (!colon || sscanf(colon + 2, "%31s (%lfs)", word, &secs) < 1)
-			return;
-		if (dyn)
-			snprintf(name, sizeof(name), "igt@%s@%s@%.*s", prog.bin, prog.sub,
-				 (int)(colon - n), n);
-		else
-			snprintf(name, sizeof(name), "igt@%s@%.*s", prog.bin,
-				 (int)(colon - n), n);
-		add_pending(name, verdict(word), secs);
-		if (!dyn)
-			prog.sub[0] = 0;
-		else
-			prog.dyn[0] = 0;
-	}
-}
 
 static void on_console_line(void *data, const char *line)
 {
@@ -667,7 +193,7 @@ static void on_console_line(void *data, const char *line)
 	const char *m;
 
 	if ((m = strstr(line, "HU-VM: "))) {
-		if (verbose)
+		if (opts.verbose)
 			printf("  > %s\n", m);
 		if (!strncmp(m, "HU-VM: userspace ", 17))
 			oc->t_userspace = strtod(m + 17, NULL);
@@ -727,8 +253,8 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 	memset(oc, 0, sizeof(*oc));
 	/* host-side unplugs of the last boot changed the device list */
 	memset(opts.gpus, 0, sizeof(opts.gpus));
-	memcpy(opts.gpus, cli_gpus, sizeof(cli_gpus));
-	opts.ngpus = cli_ngpus;
+	memcpy(opts.gpus, opts.cli_gpus, sizeof(opts.cli_gpus));
+	opts.ngpus = opts.cli_ngpus;
 	write_job(resume);
 	vm_fmt(sock, sizeof(sock), "%s/con", sockdir);
 	vm_fmt(path, sizeof(path), "%s/console-%d.log", logdir, n);
@@ -762,7 +288,7 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			put_argv(f, "", argv);
 			fclose(f);
 		}
-		if (verbose)
+		if (opts.verbose)
 			put_argv(stdout, "[vm] QEMU command line:", argv);
 	}
 	vm_fmt(path, sizeof(path), "%s/qemu.log", logdir);
@@ -816,14 +342,13 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			if (c == &b.con)
 				vm_chan_read(c, on_console_line, oc);
 			else if (c == &b.run)
-				vm_chan_read(c, on_runner_line, NULL);
+				vm_chan_read(c, vm_progress_line, &prog);
 			else if (c == &b.vmh)
 				vm_chan_read(c, vm_host_request, &b.host);
 			else
 				vm_chan_read(c, qmp_lines, &b.host);
 		}
-		if (npend && now - pend[0].at > PENDING_S)
-			flush_job();
+		vm_progress_tick(&prog, now);
 		if (p[0].revents)
 			break;	/* QEMU exited; channels drained above */
 		idle = now - (b.run.last_rx > b.con.last_rx ? b.run.last_rx : b.con.last_rx);
@@ -852,8 +377,8 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 	close(pidfd);
 	/* what QEMU wrote last */
 	vm_chan_read(&b.con, on_console_line, oc);
-	vm_chan_read(&b.run, on_runner_line, NULL);
-	flush_job();	/* before a crash splat joins the last job's dmesg */
+	vm_chan_read(&b.run, vm_progress_line, &prog);
+	vm_progress_flush(&prog);	/* before a crash splat joins the last job's dmesg */
 	if (!oc->done && !oc->crashed && !oc->hung && !oc->timed_out &&
 	    !oc->signalled && !oc->reason[0])
 		snprintf(oc->reason, sizeof(oc->reason), "QEMU exited (status %d) "
@@ -869,7 +394,7 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			snprintf(name, sizeof(name), "igt@%s%s%s%s%s", prog.bin,
 				 prog.sub[0] ? "@" : "", prog.sub,
 				 prog.dyn[0] ? "@" : "", prog.dyn);
-			print_test(name, "incomplete", vm_now() - t0, oc->reason);
+			vm_progress_print(&prog, name, "incomplete", vm_now() - t0, oc->reason);
 		}
 	}
 	if (!oc->done) {
@@ -897,150 +422,6 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 		       b.host.deleted, b.host.added, b.host.refused);
 }
 
-/* --- summary ------------------------------------------------------------- */
-
-/*
- * The lines of every --blocklist file (igt_runner: unanchored regexes),
- * compiled once; lines that do not compile are left out. How many.
- */
-static int blocklist_compile(regex_t **out)
-{
-	regex_t *re = NULL;
-	int n = 0, cap = 0;
-
-	for (int i = 0; i < nblocklists; i++) {
-		char *text = vm_read_file(blocklists[i], 1 << 20, NULL), *save, *l;
-
-		for (l = text ? strtok_r(text, "\n", &save) : NULL; l;
-		     l = strtok_r(NULL, "\n", &save)) {
-			l += strspn(l, " \t");
-			if (!*l || *l == '#')
-				continue;
-			if (n == cap) {
-				regex_t *nre = realloc(re, (cap = cap ? 2 * cap : 64) *
-						       sizeof(*re));
-
-				if (!nre)
-					vm_die("out of memory");
-				re = nre;
-			}
-			if (!regcomp(&re[n], l, REG_EXTENDED | REG_NOSUB))
-				n++;
-		}
-		free(text);
-	}
-	*out = re;
-	return n;
-}
-
-static bool blocklisted(const regex_t *re, int n, const char *name)
-{
-	for (int i = 0; i < n; i++)
-		if (!regexec(&re[i], name, 0, NULL, 0))
-			return true;
-	return false;
-}
-
-/*
- * Names of --test-list that have no result at all: under --multiple,
- * igt_resume drops the rest of a binary that crashed, so they would
- * vanish from results.json without a word. Returns how many.
- */
-static int missing_from_list(const struct vm_result *r, int n)
-{
-	char *text, *save, *l;
-	int missing = 0, nblock;
-	regex_t *block;
-
-	if (!opts.test_list || !(text = vm_read_file(opts.test_list, 1 << 20, NULL)))
-		return 0;
-	nblock = blocklist_compile(&block);
-	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		bool found = false;
-
-		l[strcspn(l, "#")] = 0;
-		l += strspn(l, " \t");
-		l[strcspn(l, " \t\r")] = 0;
-		/* patterns are igt_runner's to expand */
-		if (strncmp(l, "igt@", 4) || strpbrk(l, "*?[") ||
-		    blocklisted(block, nblock, l))
-			continue;
-		for (int i = 0; i < n && !found; i++)
-			found = !strcmp(r[i].name, l);
-		if (found)
-			continue;
-		if (++missing <= 20)
-			printf("[vm] no result for %s (not run)\n", l);
-	}
-	if (missing > 20)
-		printf("[vm] ... %d in all\n", missing);
-	for (int i = 0; i < nblock; i++)
-		regfree(&block[i]);
-	free(block);
-	free(text);
-	return missing;
-}
-
-static int summary(int boots, int crashes)
-{
-	static const char *const order[] = {
-		"pass", "skip", "warn", "dmesg-warn", "fail", "dmesg-fail",
-		"crash", "timeout", "incomplete", "abort", "notrun",
-	};
-	struct vm_result *r = NULL;
-	int n = 0, bad = 0, missing, count[11] = { 0 };
-	double total = vm_now() - t_start;
-
-	if (vm_results_read(results, &r, &n)) {
-		printf("[vm] no results.json in %s\n", results);
-		return 2;
-	}
-	printf("\n%-68s %-10s %8s\n", "test", "result", "time");
-	for (int i = 0; i < n; i++) {
-		printf("%-68s %-10s %7.2fs\n", r[i].name, r[i].result, r[i].time);
-		bad += vm_result_is_bad(r[i].result);
-		for (int j = 0; j < 11; j++)
-			count[j] += !strcmp(r[i].result, order[j]);
-	}
-	printf("\n[vm] %d tests:", n);
-	for (int j = 0; j < 11; j++)
-		if (count[j])
-			printf(" %s %d", order[j], count[j]);
-	printf("\n[vm] %d boot(s), %d crash(es), %.1f s in all, %.2f s per test; "
-	       "results: %s/results.json\n", boots, crashes, total,
-	       n ? total / n : 0.0, results);
-	missing = missing_from_list(r, n);
-	if (missing)
-		printf("[vm] %d tests of %s have no result\n", missing, opts.test_list);
-	if (prog.first_subtest && prog.ntests > 1)
-		printf("[vm] timing: set-up %.1f s, boot to first subtest %.2f s, "
-		       "%d results in %.2f s from there: %.2f s per subtest\n",
-		       prog.setup, prog.first_subtest - prog.first_boot, prog.ntests,
-		       prog.last_result - prog.first_subtest,
-		       (prog.last_result - prog.first_subtest) / (prog.ntests - 1));
-	free(r);
-	return bad || missing ? 1 : 0;
-}
-
-static void copy_logs(void)
-{
-	char dst[PATH_MAX + 16], src[PATH_MAX * 2], to[PATH_MAX * 2];
-	struct dirent *de;
-	DIR *d = opendir(logdir);
-
-	vm_fmt(dst, sizeof(dst), "%s/vm", results);
-	vm_mkdir_p(dst);
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		vm_fmt(src, sizeof(src), "%s/%s", logdir, de->d_name);
-		vm_fmt(to, sizeof(to), "%s/%s", dst, de->d_name);
-		vm_copy_file(src, to, 0644);
-	}
-	if (d)
-		closedir(d);
-}
-
 int main(int argc, char **argv)
 {
 	char root[PATH_MAX], build[PATH_MAX], tl[PATH_MAX + 16];
@@ -1051,7 +432,7 @@ int main(int argc, char **argv)
 	sigset_t ss;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	parse_args(argc, argv);
+	vm_parse_args(&opts, argc, argv);
 	t_start = vm_now();
 
 	/* signals only through signalfd: QEMU is stopped on every way out */
@@ -1068,8 +449,10 @@ int main(int argc, char **argv)
 		vm_die("build dir %s: %s", opts.build ? opts.build : HU_BUILD_DIR,
 		       strerror(errno));
 	opts.build = build;
-	if (!dry_run)
-		prepare_results();
+	prog.results = results;
+	prog.verbose = opts.verbose;
+	if (!opts.dry_run)
+		vm_results_prepare(opts.results, opts.overwrite, results, sizeof(results));
 	else if (!realpath(opts.results, results))
 		vm_fmt(results, sizeof(results), "%s", opts.results);
 	get_root(root, sizeof(root));
@@ -1102,22 +485,22 @@ int main(int argc, char **argv)
 		if (vm_copy_file(opts.test_list, tl, 0644))
 			vm_die("--test-list %s: cannot read", opts.test_list);
 	}
-	for (int i = 0; i < nblocklists; i++) {
+	for (int i = 0; i < opts.nblocklists; i++) {
 		vm_fmt(tl, sizeof(tl), "%s/blocklist-%d", ctl, i);
-		if (vm_copy_file(blocklists[i], tl, 0644))
-			vm_die("--blocklist %s: cannot read", blocklists[i]);
+		if (vm_copy_file(opts.blocklists[i], tl, 0644))
+			vm_die("--blocklist %s: cannot read", opts.blocklists[i]);
 	}
 	vm_msg("kernel %s, root %s, %d test binaries, GPUs:%s%s%s%s%s, iommu %s, "
 	       "set-up %.1f s", k.version, root, ntests,
-	       opts.ngpus > 0 ? " " : "", opts.ngpus > 0 ? opts.gpus[0].kind : "",
-	       opts.ngpus > 1 ? " " : "", opts.ngpus > 1 ? opts.gpus[1].kind : "",
+	       opts.ngpus > 0 ? " " : "", opts.ngpus > 0 ? opts.gpus[0].kind->name : "",
+	       opts.ngpus > 1 ? " " : "", opts.ngpus > 1 ? opts.gpus[1].kind->name : "",
 	       opts.ngpus > 2 ? " ..." : "",
 	       opts.iommu == VM_IOMMU_INTEL ? "intel" :
 	       opts.iommu == VM_IOMMU_VIRTIO ? "virtio" : "none",
 	       vm_now() - t_start);
 	vm_guest_cmdline(&opts, guest_cmdline, sizeof(guest_cmdline));
 	vm_msg("guest kernel command line: %s", guest_cmdline);
-	if (dry_run) {
+	if (opts.dry_run) {
 		char *argv[160];
 
 		if (vm_qemu_argv(&opts, &k, root, ctl, results, sockdir, argv, 160) < 0)
@@ -1155,10 +538,13 @@ int main(int argc, char **argv)
 		crashes++;
 		resume = true;
 	}
-	copy_logs();
+	vm_results_copy_logs(results, logdir);
 	if (!finished)
 		printf("[vm] run did not finish: %s\n", oc.reason);
-	ret = summary(boots, crashes);
+	ret = vm_results_summary(&(struct vm_summary){
+		.results = results, .prog = &prog, .test_list = opts.test_list,
+		.blocklists = opts.blocklists, .nblocklists = opts.nblocklists,
+		.boots = boots, .crashes = crashes, .total = vm_now() - t_start });
 	if (!finished && ret == 0)
 		ret = 2;
 	if (finished && oc.done_rc && ret == 0)

@@ -19,32 +19,6 @@
 
 #include "vm.h"
 
-static const struct {
-	const char *kind, *qdev, *module;
-} gpu_kinds[] = {
-	{ "virtio-gpu", "virtio-gpu-pci", "virtio_gpu" },
-	{ "bochs", "bochs-display", "bochs" },
-	{ "qxl", "qxl", "qxl" },
-	/* cirrus-qemu since 7.2, cirrus before: the guest tries both */
-	{ "cirrus", "cirrus-vga", "cirrus-qemu|cirrus" },
-};
-
-const char *vm_gpu_qdev(const char *kind)
-{
-	for (size_t i = 0; i < sizeof(gpu_kinds) / sizeof(gpu_kinds[0]); i++)
-		if (!strcmp(kind, gpu_kinds[i].kind))
-			return gpu_kinds[i].qdev;
-	return NULL;
-}
-
-const char *vm_gpu_module(const char *kind)
-{
-	for (size_t i = 0; i < sizeof(gpu_kinds) / sizeof(gpu_kinds[0]); i++)
-		if (!strcmp(kind, gpu_kinds[i].kind))
-			return gpu_kinds[i].module;
-	return NULL;
-}
-
 /*
  * Root port i is function i % 8 of slot 0x10 + i / 8 of pcie.0: the guest
  * finds its GPU's port there.
@@ -124,16 +98,10 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 		    i + 1, i + 1);
 	}
 	for (int i = 0; i < o->ngpus; i++) {
-		const struct vm_gpu *g = &o->gpus[i];
-		bool virtio = !strcmp(g->kind, "virtio-gpu");
-		char bus[16] = "pcie.0";
+		char dev[512];
 
-		if (g->port >= 0)
-			snprintf(bus, sizeof(bus), "rp%d", g->port);
-		ADD("-device");
-		ADD("%s,id=%s,bus=%s%s", g->qdev, g->id, bus,
-		    virtio && o->iommu != VM_IOMMU_NONE ?
-		    ",iommu_platform=on,disable-legacy=on" : "");
+		vm_gpu_device_arg(o, &o->gpus[i], dev, sizeof(dev));
+		ADD("-device"); ADD("%s", dev);
 	}
 	ADD("-virtfs"); ADD("%s,path=%s,mount_tag=root,readonly=on", virtfs, root);
 	ADD("-virtfs"); ADD("%s,path=%s,mount_tag=mods,readonly=on", virtfs, k->moddir);

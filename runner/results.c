@@ -6,9 +6,12 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vm.h"
 
@@ -174,6 +177,74 @@ bool vm_result_is_bad(const char *r)
 		if (!strcmp(r, bad[i]))
 			return true;
 	return false;
+}
+
+/* --- the directory ------------------------------------------------------ */
+
+/*
+ * Creates the results directory @dir and puts its real path in @results;
+ * dies if it holds something, unless @overwrite and it holds results (or
+ * our logs): then it is emptied.
+ */
+void vm_results_prepare(const char *dir, bool overwrite, char *results,
+			size_t len)
+{
+	char path[PATH_MAX + 32];
+	DIR *d;
+	struct dirent *de;
+	bool empty = true;
+
+	if (len < PATH_MAX)
+		vm_die("vm_results_prepare: buffer under PATH_MAX");
+	if (vm_mkdir_p(dir) || !realpath(dir, results))
+		vm_die("--results %s: %s", dir, strerror(errno));
+	d = opendir(results);
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = false;
+	if (d)
+		closedir(d);
+	if (empty)
+		return;
+	if (!overwrite)
+		vm_die("%s is not empty (use --overwrite)", results);
+	/* never empty a directory that is not a results directory */
+	vm_fmt(path, sizeof(path), "%s/metadata.txt", results);
+	if (access(path, F_OK)) {
+		vm_fmt(path, sizeof(path), "%s/vm", results);
+		if (access(path, F_OK))
+			vm_die("%s does not look like a results directory "
+			       "(no metadata.txt, no vm/): not emptying it", results);
+	}
+	d = opendir(results);
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		vm_fmt(path, sizeof(path), "%s/%s", results, de->d_name);
+		vm_rm_rf(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* The run's logs (console, runner, QMP, QEMU) into @results/vm/. */
+void vm_results_copy_logs(const char *results, const char *logdir)
+{
+	char dst[PATH_MAX + 16], src[PATH_MAX * 2], to[PATH_MAX * 2];
+	struct dirent *de;
+	DIR *d = opendir(logdir);
+
+	vm_fmt(dst, sizeof(dst), "%s/vm", results);
+	vm_mkdir_p(dst);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		vm_fmt(src, sizeof(src), "%s/%s", logdir, de->d_name);
+		vm_fmt(to, sizeof(to), "%s/%s", dst, de->d_name);
+		vm_copy_file(src, to, 0644);
+	}
+	if (d)
+		closedir(d);
 }
 
 /* --- crash attachment ---------------------------------------------------- */

@@ -257,7 +257,11 @@ const char *vm_source_dir(void)
 	return env && *env ? env : HU_SOURCE_DIR;
 }
 
-/* snprintf for paths and command lines: too long is an error, not a cut */
+/*
+ * snprintf for paths and command lines: too long is an error, not a cut.
+ * The library's hu_fmt() keeps the same rule: it empties the buffer and
+ * returns -ENAMETOOLONG where a test must not die.
+ */
 void vm_fmt(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;

@@ -18,12 +18,24 @@
  */
 #define VM_MAX_PORTS	32
 
+#define VM_MAX_ENV	32
+#define VM_MAX_BLOCKLISTS 8
+
 enum vm_iommu { VM_IOMMU_NONE, VM_IOMMU_INTEL, VM_IOMMU_VIRTIO };
+
+/* What the lane knows about a kind of GPU (gpu.c's table). */
+struct vm_gpu_kind {
+	const char *name;	/* --gpu: virtio-gpu, bochs, qxl, cirrus */
+	const char *qdev;	/* QEMU driver: virtio-gpu-pci, ... */
+	const char *module;	/* guest module; "a|b": the first that loads */
+	bool root_port;		/* PCIe hotplug: on a root port, else pcie.0 */
+	bool host_unplug;	/* QEMU accepts device_del (host-side re-adds) */
+	bool iommu_platform;	/* behind an IOMMU only with iommu_platform=on */
+};
 
 /* One GPU of the guest, as QEMU knows it. */
 struct vm_gpu {
-	char kind[16];		/* virtio-gpu, bochs, qxl, cirrus */
-	char qdev[32];		/* QEMU driver: virtio-gpu-pci, ... */
+	const struct vm_gpu_kind *kind;
 	char id[16];		/* QOM id: gpu0, gpu1, ... */
 	int port;		/* root port index (rpN), -1: on pcie.0 */
 	bool present;		/* false once device_del was accepted */
@@ -53,6 +65,16 @@ struct vm_opts {
 	int max_boots;
 	int mem_mb;
 	bool quiet;
+	/* the rest of the command line (options.c) */
+	struct vm_gpu cli_gpus[VM_CLI_GPUS];	/* as given: every boot starts so */
+	int cli_ngpus;
+	char *runner_env[VM_MAX_ENV];		/* igt_runner -e */
+	int nrunner_env;
+	const char *blocklists[VM_MAX_BLOCKLISTS];	/* igt_runner -b, in ctl/ */
+	int nblocklists;
+	bool overwrite, verbose, multiple, dry_run;
+	char append_buf[2048];	/* every --append, space-separated */
+	const char *firmware;
 };
 
 /* What a guest kernel is made of on the host. */
@@ -62,6 +84,9 @@ struct vm_kernel {
 	char moddir[4096];	/* .../lib/modules/VERSION */
 	char initramfs[4096];
 };
+
+/* options.c */
+void vm_parse_args(struct vm_opts *o, int argc, char **argv);
 
 /* util.c */
 double vm_now(void);
@@ -122,9 +147,23 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 void vm_guest_cmdline(const struct vm_opts *o, char *buf, size_t len);
 pid_t vm_qemu_spawn(char **argv, const char *logpath);
 int vm_qemu_stop(pid_t pid, int grace_ms);
-const char *vm_gpu_qdev(const char *kind);
-const char *vm_gpu_module(const char *kind);
 void vm_port_bdf(int port, char *buf, size_t len);
+
+/* gpu.c: the GPU kinds and their QEMU properties */
+#define VM_GPU_MAX_PROPS	8
+struct vm_prop {
+	const char *key;
+	char val[48];
+	bool boolean;		/* "on"/"off" on the command line, JSON bool in QMP */
+};
+const struct vm_gpu_kind *vm_gpu_kind(const char *name);
+const char *vm_gpu_kind_names(void);
+int vm_gpu_props(const struct vm_opts *o, const struct vm_gpu *g,
+		 const char *id, int port, struct vm_prop *p);
+void vm_gpu_device_arg(const struct vm_opts *o, const struct vm_gpu *g,
+		       char *buf, size_t len);
+void vm_gpu_device_add(const struct vm_opts *o, const struct vm_gpu *g,
+		       const char *id, int port, char *buf, size_t len);
 
 /* vmhost.c: the guest's requests for host-side removal and re-add */
 struct vm_host {
@@ -151,6 +190,51 @@ int vm_results_last_job(const char *dir, char *job, size_t len);
 int vm_results_attach(const char *job, const struct vm_chan *console,
 		      const char *reason);
 bool vm_result_is_bad(const char *result);
+void vm_results_prepare(const char *dir, bool overwrite, char *results,
+			size_t len);
+void vm_results_copy_logs(const char *results, const char *logdir);
+
+/* summary.c: the end of a run */
+struct vm_summary {
+	const char *results;
+	const struct vm_progress *prog;
+	const char *test_list;		/* --test-list or NULL */
+	const char *const *blocklists;	/* --blocklist files */
+	int nblocklists;
+	int boots, crashes;
+	double total;			/* s, the whole run */
+};
+int vm_results_summary(const struct vm_summary *s);
+
+/* runner_output.c: igt_runner's output, live verdict lines */
+#define VM_MAX_PENDING	64
+struct vm_pending {
+	char name[700], sub[256], dyn[256];
+	char result[24];
+	double secs;
+	double at;		/* host time the result line came */
+};
+struct vm_progress {
+	const char *results;	/* the results directory: jobs' dmesg.txt */
+	bool verbose;		/* echo every line */
+	char bin[128], sub[256], dyn[256];
+	char job[32];		/* igt_runner's "n/N" of the current job */
+	int ntests, nbad;
+	double first_subtest;	/* host time of the first one, 0: none yet */
+	double last_result;
+	double first_boot;	/* host time of the first QEMU start */
+	double setup;		/* seconds before it */
+	bool aborted;		/* igt@runner@aborted reported */
+	struct vm_pending pend[VM_MAX_PENDING];
+	int npend, pend_job;	/* pend_job: igt_runner's job dir, -1: none */
+};
+void vm_progress_line(void *data, const char *line);
+void vm_progress_flush(struct vm_progress *p);
+void vm_progress_tick(struct vm_progress *p, double now);
+void vm_progress_print(struct vm_progress *p, const char *name,
+		       const char *result, double secs, const char *note);
+bool vm_dmesg_warns(const char *text, const char *sub, const char *dyn,
+		    char *first, size_t len);
 
 /* kernel.c */
 int vm_kernel_prepare(const struct vm_opts *o, struct vm_kernel *k);

@@ -45,7 +45,7 @@ int vm_host_write_devices(const struct vm_host *h)
 		if (g->port >= 0)
 			snprintf(port, sizeof(port), "rp%d", g->port);
 		vm_port_bdf(g->port, bdf, sizeof(bdf));
-		snprintf(line, sizeof(line), "%s %s %s %s %d\n", g->id, g->qdev,
+		snprintf(line, sizeof(line), "%s %s %s %s %d\n", g->id, g->kind->qdev,
 			 port, bdf, g->present);
 		strncat(text, line, sizeof(text) - strlen(text) - 1);
 	}
@@ -134,7 +134,7 @@ static int spare_entry(const struct vm_host *h)
 static void do_add(struct vm_host *h, const char *id)
 {
 	struct vm_gpu *g = find_gpu(h, id), *n;
-	char cmd[512], reply[1024], desc[256] = "", rest[64], bdf[32], nid[16];
+	char cmd[1024], reply[1024], desc[256] = "", rest[64], bdf[32], nid[16];
 	int p, e;
 
 	if (!g || g->present || g->port < 0) {
@@ -152,11 +152,7 @@ static void do_add(struct vm_host *h, const char *id)
 		return;
 	}
 	snprintf(nid, sizeof(nid), "gpu%d", e);
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"%s\","
-		 "\"id\":\"%s\",\"bus\":\"rp%d\"%s}}", g->qdev, nid, p,
-		 !strcmp(g->kind, "virtio-gpu") && h->o->iommu != VM_IOMMU_NONE ?
-		 ",\"iommu_platform\":true,\"disable-legacy\":\"on\"" : "");
+	vm_gpu_device_add(h->o, g, nid, p, cmd, sizeof(cmd));
 	switch (vm_qmp_cmd(h->qmp, cmd, reply, sizeof(reply), 5000)) {
 	case 0:
 		break;
