@@ -61,7 +61,14 @@ struct hu_device {
 
 /* --- pure helpers (unit-tested) --------------------------------------- */
 
-/* snprintf for paths and names, where truncation is the wanted bound. */
+/*
+ * hu_fmt - snprintf for paths, names and commands, never truncated: a
+ * path cut short can name another file. What does not fit leaves @buf
+ * empty, logs a warning and returns -ENAMETOOLONG (the VM lane's vm_fmt()
+ * dies instead: the same rule, a host program's way of keeping it).
+ * Returns the length written otherwise. Messages that may be cut use
+ * snprintf.
+ */
 __attribute__((format(printf, 3, 4)))
 int hu_fmt(char *buf, size_t len, const char *fmt, ...);
 

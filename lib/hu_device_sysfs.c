@@ -22,7 +22,13 @@ int hu_fmt(char *buf, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
-	return n;
+	if (n >= 0 && (size_t)n < len)
+		return n;
+	/* the runner's vm_fmt() dies here with the same words */
+	hu_warn("too long: %.80s...\n", len ? buf : "");
+	if (len)
+		buf[0] = '\0';
+	return -ENAMETOOLONG;
 }
 
 bool hu_identity_check(const struct hu_identity *rec,
@@ -30,17 +36,17 @@ bool hu_identity_check(const struct hu_identity *rec,
 		       char *why, size_t whylen)
 {
 	if (strcmp(rec->name, now->name)) {
-		hu_fmt(why, whylen, "device name is '%s', expected '%s'",
+		snprintf(why, whylen, "device name is '%s', expected '%s'",
 			 now->name, rec->name);
 		return false;
 	}
 	if (strcmp(rec->bdf, now->bdf)) {
-		hu_fmt(why, whylen, "PCI address is '%s', expected '%s'",
+		snprintf(why, whylen, "PCI address is '%s', expected '%s'",
 			 now->bdf, rec->bdf);
 		return false;
 	}
 	if (rec->vendor != now->vendor || rec->device != now->device) {
-		hu_fmt(why, whylen, "%s ids are %04x:%04x, expected %04x:%04x",
+		snprintf(why, whylen, "%s ids are %04x:%04x, expected %04x:%04x",
 			 now->name, now->vendor & 0xffff, now->device & 0xffff,
 			 rec->vendor & 0xffff, rec->device & 0xffff);
 		return false;
@@ -48,21 +54,21 @@ bool hu_identity_check(const struct hu_identity *rec,
 	switch (expect) {
 	case HU_ID_BOUND:
 		if (!rec->driver[0] || strcmp(rec->driver, now->driver)) {
-			hu_fmt(why, whylen, "%s is bound to '%s', expected '%s'",
+			snprintf(why, whylen, "%s is bound to '%s', expected '%s'",
 				 now->name, now->driver, rec->driver);
 			return false;
 		}
 		break;
 	case HU_ID_UNBOUND:
 		if (now->driver[0]) {
-			hu_fmt(why, whylen, "%s is bound to '%s', expected no driver",
+			snprintf(why, whylen, "%s is bound to '%s', expected no driver",
 				 now->name, now->driver);
 			return false;
 		}
 		break;
 	case HU_ID_ANY:
 		if (now->driver[0] && strcmp(rec->driver, now->driver)) {
-			hu_fmt(why, whylen, "%s is bound to '%s', expected '%s' or none",
+			snprintf(why, whylen, "%s is bound to '%s', expected '%s' or none",
 				 now->name, now->driver, rec->driver);
 			return false;
 		}

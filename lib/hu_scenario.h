@@ -157,7 +157,8 @@ void hu_scenario_repair_previous(void);
 /*
  * The command that brings @dev back after @t removed it, for a human:
  * "echo 1 > /sys/bus/pci/rescan", a bind, a slot power-on, modprobe (the
- * trigger's restore_hint). Returns what hu_fmt() returns.
+ * trigger's restore_hint). Returns what hu_fmt() returns (-ENAMETOOLONG:
+ * @buf too small, left empty).
  */
 int hu_scenario_restore_hint(const struct hu_device *dev,
 			     const struct hu_trigger *t, char *buf, size_t len);

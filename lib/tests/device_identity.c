@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The identity re-check made before every sysfs write. */
+#include <errno.h>
 #include <string.h>
 
 #include "hu_check.h"
@@ -72,5 +73,19 @@ int main(void)
 	rec.driver[0] = '\0';
 	check(!hu_identity_check(&rec, &now, HU_ID_BOUND, why, sizeof(why)),
 	      "a record without driver never allows an unbind");
+	/* hu_fmt: a path that does not fit is never used cut short */
+	{
+		char small[8];
+
+		check(hu_fmt(small, sizeof(small), "%s", "/sys/x") == 6 &&
+		      !strcmp(small, "/sys/x"), "hu_fmt: fits: %s", small);
+		check(hu_fmt(small, sizeof(small), "/sys/%s", "devices") ==
+		      -ENAMETOOLONG, "hu_fmt: too long: -ENAMETOOLONG");
+		check(small[0] == '\0', "hu_fmt: too long leaves it empty: '%s'",
+		      small);
+		check(hu_fmt(small, sizeof(small), "%s", "1234567") == 7,
+		      "hu_fmt: exactly full fits");
+	}
+
 	return check_done();
 }
