@@ -17,7 +17,7 @@ set -eu
 HOST_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libdrm-dev
 	libkmod-dev libudev-dev debootstrap wget gpgv debian-archive-keyring
 	util-linux qemu-system-x86 busybox-static cpio xz-utils zstd socat kmod
-	jq libjson-c-dev"
+	jq libjson-c-dev libxml2-utils"
 
 t_all=$(hu_now)
 

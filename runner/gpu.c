@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "vm.h"
 
 /*
@@ -100,19 +102,16 @@ void vm_gpu_device_add(const struct vm_opts *o, const struct vm_gpu *g,
 {
 	struct vm_prop p[VM_GPU_MAX_PROPS];
 	int n = vm_gpu_props(o, g, id, port, p);
+	struct json_object *cmd = json_object_new_object();
+	struct json_object *args = json_object_new_object();
 
-	vm_fmt(buf, len, "{\"execute\":\"device_add\",\"arguments\":{");
-	for (int i = 0; i < n; i++) {
-		bool on = !strcmp(p[i].val, "on");
-
-		vm_fmt(buf + strlen(buf), len - strlen(buf), "%s\"%s\":",
-		       i ? "," : "", p[i].key);
-		if (p[i].boolean)
-			vm_fmt(buf + strlen(buf), len - strlen(buf), "%s",
-			       on ? "true" : "false");
-		else
-			vm_fmt(buf + strlen(buf), len - strlen(buf), "\"%s\"",
-			       p[i].val);
-	}
-	vm_fmt(buf + strlen(buf), len - strlen(buf), "}}");
+	for (int i = 0; i < n; i++)
+		json_object_object_add(args, p[i].key, p[i].boolean ?
+			json_object_new_boolean(!strcmp(p[i].val, "on")) :
+			json_object_new_string(p[i].val));
+	json_object_object_add(cmd, "execute", json_object_new_string("device_add"));
+	json_object_object_add(cmd, "arguments", args);
+	vm_fmt(buf, len, "%s", json_object_to_json_string_ext(cmd,
+	       JSON_C_TO_STRING_PLAIN));
+	json_object_put(cmd);
 }

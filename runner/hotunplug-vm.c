@@ -229,7 +229,7 @@ static void qmp_lines(void *data, const char *line)
 {
 	struct vm_host *h = data;
 
-	if (strstr(line, "\"event\""))
+	if (vm_qmp_has(line, "event"))
 		vm_host_event(h, line);
 }
 

@@ -7,34 +7,43 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "vm.h"
 
 /*
- * The string value of the first "key" in a one-line JSON object. Enough
- * for QMP's flat fields (event, device, desc, class); escapes are kept.
+ * The string member @key of the JSON object @json (one QMP line), or of
+ * its "data" or "error" object (events, errors): 0 and @out, -1 if none.
  */
 int vm_json_str(const char *json, const char *key, char *out, size_t len)
 {
-	char pat[64];
-	const char *p;
-	size_t n = 0;
+	static const char *const inner[] = { NULL, "data", "error" };
+	struct json_object *top = json_tokener_parse(json), *o, *v;
+	int ret = -1;
 
-	snprintf(pat, sizeof(pat), "\"%s\"", key);
-	p = strstr(json, pat);
-	if (!p)
-		return -1;
-	p += strlen(pat);
-	while (*p == ' ' || *p == ':')
-		p++;
-	if (*p++ != '"')
-		return -1;
-	while (*p && *p != '"' && n + 1 < len) {
-		if (*p == '\\' && p[1])
-			out[n++] = *p++;
-		out[n++] = *p++;
+	for (size_t i = 0; top && ret && i < sizeof(inner) / sizeof(inner[0]); i++) {
+		o = top;
+		if (inner[i] && !json_object_object_get_ex(top, inner[i], &o))
+			continue;
+		if (json_object_object_get_ex(o, key, &v) &&
+		    json_object_is_type(v, json_type_string)) {
+			snprintf(out, len, "%s", json_object_get_string(v));
+			ret = 0;
+		}
 	}
-	out[n] = 0;
-	return 0;
+	json_object_put(top);
+	return ret;
+}
+
+/* Whether the QMP line @json is an object with the top-level member @key. */
+bool vm_qmp_has(const char *json, const char *key)
+{
+	struct json_object *top = json_tokener_parse(json);
+	bool has = top && json_object_is_type(top, json_type_object) &&
+		   json_object_object_get_ex(top, key, NULL);
+
+	json_object_put(top);
+	return has;
 }
 
 struct reply {
@@ -48,13 +57,13 @@ static void on_line(void *data, const char *line)
 {
 	struct reply *r = data;
 
-	if (strstr(line, "\"event\"")) {
+	if (vm_qmp_has(line, "event")) {
 		if (r->q->event_cb)
 			r->q->event_cb(r->q->event_data, line);
 		return;
 	}
-	if (r->done || !(strstr(line, "\"return\"") || strstr(line, "\"error\"") ||
-			 strstr(line, "\"QMP\"")))
+	if (r->done || !(vm_qmp_has(line, "return") || vm_qmp_has(line, "error") ||
+			 vm_qmp_has(line, "QMP")))
 		return;
 	if (r->buf)
 		snprintf(r->buf, r->len, "%s", line);
@@ -106,5 +115,5 @@ int vm_qmp_cmd(struct vm_qmp *q, const char *json, char *reply, size_t len,
 		return -1;
 	if (wait_reply(q, &r, timeout_ms))
 		return -1;
-	return reply && strstr(reply, "\"error\"") ? 1 : 0;
+	return reply && vm_qmp_has(reply, "error") ? 1 : 0;
 }

@@ -4,7 +4,6 @@
  * summary, and the console splat of a crashed guest attached to the job
  * that was running, so that igt_resume's results carry it.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -13,157 +12,46 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "vm.h"
 
-/* --- a small JSON walker: enough for results.json ---------------------- */
-
-static const char *ws(const char *p)
-{
-	while (*p && isspace((unsigned char)*p))
-		p++;
-	return p;
-}
-
-/* string at p (at '"'): copy up to len (unescaped loosely); returns after */
-static const char *str(const char *p, char *out, size_t len)
-{
-	size_t n = 0;
-
-	if (*p != '"')
-		return NULL;
-	for (p++; *p && *p != '"'; p++) {
-		if (*p == '\\' && p[1])
-			p++;
-		if (out && n + 1 < len)
-			out[n++] = *p;
-	}
-	if (out && len)
-		out[n] = 0;
-	return *p ? p + 1 : NULL;
-}
-
-static const char *skip(const char *p, int depth)
-{
-	p = ws(p);
-	if (depth > 64 || !*p)
-		return NULL;
-	if (*p == '"')
-		return str(p, NULL, 0);
-	if (*p == '{' || *p == '[') {
-		char close = *p == '{' ? '}' : ']';
-
-		p = ws(p + 1);
-		while (p && *p != close) {
-			if (close == '}') {
-				p = str(ws(p), NULL, 0);
-				if (!p || *(p = ws(p)) != ':')
-					return NULL;
-				p++;
-			}
-			p = skip(p, depth + 1);
-			if (!p)
-				return NULL;
-			p = ws(p);
-			if (*p == ',')
-				p = ws(p + 1);
-		}
-		return p ? p + 1 : NULL;
-	}
-	while (*p && !strchr(",}] \t\r\n", *p))
-		p++;
-	return p;
-}
-
-/* Iterates an object at p: cb(key, value-start) for each member. */
-typedef void (*member_cb)(void *data, const char *key, const char *val);
-static const char *members(const char *p, member_cb cb, void *data)
-{
-	char key[512];
-
-	p = ws(p);
-	if (*p != '{')
-		return NULL;
-	p = ws(p + 1);
-	while (p && *p && *p != '}') {
-		p = str(p, key, sizeof(key));
-		if (!p || *(p = ws(p)) != ':')
-			return NULL;
-		p = ws(p + 1);
-		cb(data, key, p);
-		p = skip(p, 0);
-		if (!p)
-			return NULL;
-		p = ws(p);
-		if (*p == ',')
-			p = ws(p + 1);
-	}
-	return p && *p ? p + 1 : NULL;
-}
-
-struct collect {
-	struct vm_result *res;
-	int n, cap;
-	const char **tests;
-};
-
-static void time_member(void *data, const char *key, const char *val)
-{
-	if (!strcmp(key, "end"))
-		((struct vm_result *)data)->time = strtod(val, NULL);
-}
-
-static void test_member(void *data, const char *key, const char *val)
-{
-	struct vm_result *r = data;
-
-	if (!strcmp(key, "result"))
-		str(val, r->result, sizeof(r->result));
-	else if (!strcmp(key, "time"))
-		members(val, time_member, r);
-}
-
-static void tests_member(void *data, const char *key, const char *val)
-{
-	struct collect *c = data;
-	struct vm_result *r;
-
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		c->res = realloc(c->res, c->cap * sizeof(*c->res));
-		if (!c->res)
-			vm_die("out of memory");
-	}
-	r = &c->res[c->n++];
-	memset(r, 0, sizeof(*r));
-	snprintf(r->name, sizeof(r->name), "%s", key);
-	members(val, test_member, r);
-}
-
-static void top_member(void *data, const char *key, const char *val)
-{
-	if (!strcmp(key, "tests"))
-		members(val, tests_member, data);
-}
-
-/* 0 and the verdicts of DIR/results.json, -1 if there is none */
+/*
+ * 0 and the verdicts of DIR/results.json (json-c, as igt_runner writes it),
+ * -1 if there is none or it does not parse.
+ */
 int vm_results_read(const char *dir, struct vm_result **res, int *n)
 {
-	struct collect c = { 0 };
+	struct json_object *top, *tests, *time, *end, *v;
+	struct vm_result *r;
 	char path[4200];
-	char *json;
+	int i = 0;
 
 	vm_fmt(path, sizeof(path), "%s/results.json", dir);
-	json = vm_read_file(path, 256 << 20, NULL);
-	if (!json)
+	top = json_object_from_file(path);
+	if (!top)
 		return -1;
-	if (!members(json, top_member, &c)) {
-		free(json);
-		free(c.res);
+	if (!json_object_object_get_ex(top, "tests", &tests) ||
+	    !json_object_is_type(tests, json_type_object)) {
+		json_object_put(top);
 		return -1;
 	}
-	free(json);
-	*res = c.res;
-	*n = c.n;
+	r = calloc(json_object_object_length(tests) + 1, sizeof(*r));
+	if (!r)
+		vm_die("out of memory");
+	json_object_object_foreach(tests, name, t) {
+		snprintf(r[i].name, sizeof(r[i].name), "%s", name);
+		if (json_object_object_get_ex(t, "result", &v))
+			snprintf(r[i].result, sizeof(r[i].result), "%s",
+				 json_object_get_string(v));
+		if (json_object_object_get_ex(t, "time", &time) &&
+		    json_object_object_get_ex(time, "end", &end))
+			r[i].time = json_object_get_double(end);
+		i++;
+	}
+	json_object_put(top);
+	*res = r;
+	*n = i;
 	return 0;
 }
 

@@ -139,6 +139,7 @@ int vm_qmp_handshake(struct vm_qmp *q, int timeout_ms);
 int vm_qmp_cmd(struct vm_qmp *q, const char *json, char *reply, size_t len,
 	       int timeout_ms);
 int vm_json_str(const char *json, const char *key, char *out, size_t len);
+bool vm_qmp_has(const char *json, const char *key);
 
 /* qemu.c */
 int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,

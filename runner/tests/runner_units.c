@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The VM lane's pure parts: QMP JSON (json-c), the GPU kinds' QEMU
+ * properties, igt_runner's dmesg rule and its output parser.
+ */
+#include <string.h>
+
+#include "hu_check.h"
+#include "vm.h"
+
+static void qmp_json(void)
+{
+	char s[64];
+
+	check(!vm_json_str("{\"event\": \"DEVICE_DELETED\", \"data\": "
+			   "{\"device\": \"gpu1\", \"path\": \"/x\"}}", "device",
+			   s, sizeof(s)) && !strcmp(s, "gpu1"),
+	      "QMP event: data.device is %s", s);
+	check(!vm_json_str("{\"error\": {\"class\": \"GenericError\", \"desc\": "
+			   "\"Bus 'rp0' does not support \\\"hotplugging\\\"\"}}",
+			   "desc", s, sizeof(s)) &&
+	      !strcmp(s, "Bus 'rp0' does not support \"hotplugging\""),
+	      "QMP error: desc unescaped: %s", s);
+	check(vm_json_str("{\"return\": {}}", "desc", s, sizeof(s)) == -1,
+	      "no desc in a return");
+	check(vm_json_str("{\"return\": ", "desc", s, sizeof(s)) == -1,
+	      "a cut line is no JSON");
+	check(vm_qmp_has("{\"return\": {}}", "return") &&
+	      !vm_qmp_has("{\"return\": {}}", "error") &&
+	      !vm_qmp_has("{\"event\": \"x\", \"data\": {\"error\": 1}}", "error"),
+	      "top-level members only");
+}
+
+static void gpu_props(void)
+{
+	struct vm_opts o = { .iommu = VM_IOMMU_INTEL };
+	struct vm_gpu g = { .kind = vm_gpu_kind("virtio-gpu"), .id = "gpu0",
+			    .port = 0 };
+	char buf[512];
+
+	check(vm_gpu_kind("nope") == NULL, "unknown kind");
+	check(!strcmp(vm_gpu_kind_names(), "virtio-gpu, bochs, qxl, cirrus"),
+	      "kind names: %s", vm_gpu_kind_names());
+	vm_gpu_device_arg(&o, &g, buf, sizeof(buf));
+	check(!strcmp(buf, "virtio-gpu-pci,id=gpu0,bus=rp0,iommu_platform=on,"
+		      "disable-legacy=on"), "-device %s", buf);
+	vm_gpu_device_add(&o, &g, "gpu2", 3, buf, sizeof(buf));
+	check(!strcmp(buf, "{\"execute\":\"device_add\",\"arguments\":{\"driver\":"
+		      "\"virtio-gpu-pci\",\"id\":\"gpu2\",\"bus\":\"rp3\","
+		      "\"iommu_platform\":true,\"disable-legacy\":\"on\"}}"),
+	      "device_add %s", buf);
+	g.kind = vm_gpu_kind("bochs");
+	vm_gpu_device_arg(&o, &g, buf, sizeof(buf));
+	check(!strcmp(buf, "bochs-display,id=gpu0,bus=rp0"), "-device %s", buf);
+	g.kind = vm_gpu_kind("cirrus");
+	g.port = -1;
+	o.iommu = VM_IOMMU_NONE;
+	vm_gpu_device_arg(&o, &g, buf, sizeof(buf));
+	check(!strcmp(buf, "cirrus-vga,id=gpu0,bus=pcie.0"), "-device %s", buf);
+	check(!vm_gpu_kind("cirrus")->root_port && !vm_gpu_kind("virtio-gpu")->host_unplug &&
+	      vm_gpu_kind("bochs")->host_unplug, "port and unplug facts");
+}
+
+static void dmesg_rule(void)
+{
+	const char *text =
+		"6,1,10,-;[IGT] t: starting subtest a\n"
+		"4,2,11,-;noise before b\n"
+		"6,3,12,-;[IGT] t: starting subtest b\n"
+		"6,4,13,-;[IGT] t: starting dynamic subtest d1\n"
+		"6,5,14,-;info only\n"
+		"6,6,15,-;[IGT] t: starting dynamic subtest d2\n"
+		"4,7,16,-;WARNING: CPU: 0 PID: 1 at x.c:1 f\n"
+		" SUBSYSTEM=drm\n";
+	char first[100];
+
+	check(vm_dmesg_warns(text, "a", "", first, sizeof(first)) &&
+	      !strcmp(first, "noise before b"), "a: %s", first);
+	check(vm_dmesg_warns(text, "b", "d2", first, sizeof(first)) &&
+	      !strncmp(first, "WARNING", 7), "b@d2 warns");
+	check(!vm_dmesg_warns(text, "b", "d1", first, sizeof(first)), "b@d1 clean");
+	check(!vm_dmesg_warns(text, "c", "", first, sizeof(first)), "c never ran");
+}
+
+static void output_parser(void)
+{
+	struct vm_progress p = { .results = "/nonexistent", .pend_job = -1 };
+
+	vm_progress_line(&p, "[12.3] [003/010] drm_hotunplug (remove-idle)");
+	check(!strcmp(p.bin, "drm_hotunplug") && !strcmp(p.job, "003/010") &&
+	      p.pend_job == 2, "job line: %s %s %d", p.bin, p.job, p.pend_job);
+	vm_progress_line(&p, "Starting subtest: remove-idle");
+	vm_progress_line(&p, "[12.9] Subtest remove-idle: FAIL (0.532s)");
+	check(p.npend == 1 && !strcmp(p.pend[0].name, "igt@drm_hotunplug@remove-idle") &&
+	      !strcmp(p.pend[0].result, "fail") && p.pend[0].secs > 0.53,
+	      "result pending: %s %s", p.pend[0].name, p.pend[0].result);
+	vm_progress_line(&p, "Starting subtest: x");
+	vm_progress_line(&p, "Test exited with IGT_EXIT_ABORT");
+	check(p.npend == 0 && p.ntests == 3 && p.aborted,
+	      "abort flushes: %d printed", p.ntests);
+}
+
+int main(void)
+{
+	qmp_json();
+	gpu_props();
+	dmesg_rule();
+	output_parser();
+	return check_done();
+}
