@@ -35,6 +35,24 @@ int vm_json_str(const char *json, const char *key, char *out, size_t len)
 	return ret;
 }
 
+/*
+ * The QMP command @execute with one string argument @key = @val (json-c:
+ * the value is escaped whatever the guest sent).
+ */
+void vm_qmp_command(char *buf, size_t len, const char *execute,
+		    const char *key, const char *val)
+{
+	struct json_object *cmd = json_object_new_object();
+	struct json_object *args = json_object_new_object();
+
+	json_object_object_add(args, key, json_object_new_string(val));
+	json_object_object_add(cmd, "execute", json_object_new_string(execute));
+	json_object_object_add(cmd, "arguments", args);
+	vm_fmt(buf, len, "%s", json_object_to_json_string_ext(cmd,
+	       JSON_C_TO_STRING_PLAIN));
+	json_object_put(cmd);
+}
+
 /* Whether the QMP line @json is an object with the top-level member @key. */
 bool vm_qmp_has(const char *json, const char *key)
 {

@@ -140,6 +140,8 @@ int vm_qmp_cmd(struct vm_qmp *q, const char *json, char *reply, size_t len,
 	       int timeout_ms);
 int vm_json_str(const char *json, const char *key, char *out, size_t len);
 bool vm_qmp_has(const char *json, const char *key);
+void vm_qmp_command(char *buf, size_t len, const char *execute,
+		    const char *key, const char *val);
 
 /* qemu.c */
 int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
@@ -194,6 +196,11 @@ bool vm_result_is_bad(const char *result);
 void vm_results_prepare(const char *dir, bool overwrite, char *results,
 			size_t len);
 void vm_results_copy_logs(const char *results, const char *logdir);
+struct vm_kernel;
+int vm_results_write_config(const char *results, const struct vm_opts *o,
+			    const struct vm_kernel *k, const char *cmdline);
+int vm_results_report(const char *results, const char *build, char *html,
+		      size_t len);
 
 /* summary.c: the end of a run */
 struct vm_summary {

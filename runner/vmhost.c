@@ -80,8 +80,7 @@ static void do_remove(struct vm_host *h, const char *id)
 		answer(h, "HU-ERR %s %s", id, g ? "not present" : "no such device");
 		return;
 	}
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"%s\"}}", id);
+	vm_qmp_command(cmd, sizeof(cmd), "device_del", "id", id);
 	switch (vm_qmp_cmd(h->qmp, cmd, reply, sizeof(reply), 5000)) {
 	case 0:
 		break;

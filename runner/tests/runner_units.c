@@ -25,6 +25,9 @@ static void qmp_json(void)
 	      "no desc in a return");
 	check(vm_json_str("{\"return\": ", "desc", s, sizeof(s)) == -1,
 	      "a cut line is no JSON");
+	vm_qmp_command(s, sizeof(s), "device_del", "id", "gp\"u0");
+	check(!strcmp(s, "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"gp\\\"u0\"}}"),
+	      "device_del, the id escaped: %s", s);
 	check(vm_qmp_has("{\"return\": {}}", "return") &&
 	      !vm_qmp_has("{\"return\": {}}", "error") &&
 	      !vm_qmp_has("{\"event\": \"x\", \"data\": {\"error\": 1}}", "error"),
