@@ -253,7 +253,8 @@ bool hu_device_present(const struct hu_device *dev)
 
 const char *hu_device_str(const struct hu_device *dev, char *buf, size_t len)
 {
-	hu_fmt(buf, len, "%s %s %s %04x:%04x %s (module %s, pci driver %s)",
+	/* a description for messages: cut rather than lost */
+	snprintf(buf, len, "%s %s %s %04x:%04x %s (module %s, pci driver %s)",
 		 dev->card + 9, dev->render[0] ? dev->render + 9 : "-",
 		 dev->pci_id.bdf[0] ? dev->pci_id.bdf : dev->name,
 		 dev->pci_id.vendor & 0xffff, dev->pci_id.device & 0xffff,
