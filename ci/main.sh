@@ -4,7 +4,9 @@
 # then runs the suite's test list in the VM lane: build/runner/hotunplug-vm
 # boots a Debian kernel under QEMU with a virtual GPU and runs the real
 # igt_runner over the list inside. Prints the runner's live lines and
-# summary table, then where results.json is; exits with the runner's code
+# summary table, then where results.json and report.html are (hotunplug-
+# report: findings grouped by signature, docs/reports.md); exits with the
+# runner's code
 # (0: nothing failed, 1: something failed, 2: the lane itself failed).
 #
 # Knobs (environment):
@@ -85,13 +87,32 @@ for kind in "${kinds[@]}"; do
 	[ $r -gt $rc ] && rc=$r
 	paths+=("$out/results.json")
 done
+dirs=()
 for p in "${paths[@]}"; do
 	if [ -s "$p" ]; then
 		echo "[main] results: $p"
+		dirs+=("$(dirname "$p")")
 	else
 		echo "[main] no results: $p missing"
 		rc=2
 	fi
 done
+# hotunplug-vm wrote each run's report; several GPU kinds get one more
+# over all of them (docs/reports.md)
+if [ ${#kinds[@]} -gt 1 ] && [ ${#dirs[@]} -gt 0 ]; then
+	"$HU_BUILD/report/hotunplug-report" -o "$RESULTS/report" "${dirs[@]}" \
+		> /dev/null || rc=2
+	[ -s "$RESULTS/report/report.html" ] &&
+		echo "[main] report: $RESULTS/report/report.html"
+else
+	for d in "${dirs[@]}"; do
+		if [ -s "$d/report/report.html" ]; then
+			echo "[main] report: $d/report/report.html"
+		else
+			echo "[main] no report: $d/report/report.html missing"
+			rc=2
+		fi
+	done
+fi
 echo "[main] done in $(hu_since "$t0") s, exit $rc"
 exit $rc

@@ -85,6 +85,13 @@ if [ -f "$FF" ]; then
 		esac
 	done < <(sed 's/#.*//' "$FF")
 fi
+# the report hotunplug-vm writes at the end of the run (docs/reports.md)
+if [ "$(jq -r '[.findings[].signature] | map(select(test("^Kernel panic - not syncing: sysrq triggered crash$"))) | length' \
+	"$OUT/report/findings.json" 2> /dev/null)" = 1 ] && [ -s "$OUT/report/report.html" ]; then
+	ok "report written: $OUT/report/report.html (the panic is a finding)"
+else
+	bad "no report in $OUT/report, or no panic finding in its findings.json"
+fi
 if pgrep -f -- "path=$OUT,mount_tag=out" > /dev/null; then
 	bad "a QEMU of this run is still running"
 else

@@ -7,8 +7,10 @@
 #     --list-subtests exits 0 with valid names, an unknown subtest exits 79,
 #     and run by an unprivileged user its first subtest skips (77), saying why
 #     docs/test-plan.md is what ci/testplan.sh makes of their --describe
-#  4. ci/igt-runner-proof.sh: the real igt_runner gives IGT's verdicts
-#  5. ci/test-vm-lane.sh, if present
+#  4. ci/test-report-browser.sh: hotunplug-report's report.html in headless
+#     Chromium (screenshot in build/artifacts/report)
+#  5. ci/igt-runner-proof.sh: the real igt_runner gives IGT's verdicts
+#  6. ci/test-vm-lane.sh, if present
 # Each step or check counts once; the last line is "N passed, N failed".
 set -u
 . "$(dirname "$0")/common.sh"
@@ -91,6 +93,9 @@ for bin in "$HU_BUILD"/tests/*_hotunplug; do
 	check "$name --run-subtest nope" unknown_ok "$bin"
 	check "$name as a non-root user" nonroot_ok "$bin"
 done
+
+check "report.html in headless Chromium (ci/test-report-browser.sh)" \
+	timeout 900 bash "$HU_REPO/ci/test-report-browser.sh"
 
 check "docs/test-plan.md matches --describe (ci/testplan.sh --check)" \
 	"$HU_REPO/ci/testplan.sh" --check "$HU_BUILD"

@@ -500,6 +500,8 @@ int main(int argc, char **argv)
 	       vm_now() - t_start);
 	vm_guest_cmdline(&opts, guest_cmdline, sizeof(guest_cmdline));
 	vm_msg("guest kernel command line: %s", guest_cmdline);
+	if (!opts.dry_run && vm_results_write_config(results, &opts, &k, guest_cmdline))
+		vm_die("cannot write %s/vm/config.json", results);
 	if (opts.dry_run) {
 		char *argv[160];
 
@@ -547,6 +549,8 @@ int main(int argc, char **argv)
 		.boots = boots, .crashes = crashes, .total = vm_now() - t_start });
 	if (!finished && ret == 0)
 		ret = 2;
+	if (!vm_results_report(results, opts.build, tl, sizeof(tl)))
+		printf("[vm] report: %s\n", tl);
 	if (finished && oc.done_rc && ret == 0)
 		printf("[vm] igt_runner exited %d\n", oc.done_rc);
 	return oc.signalled ? 130 : ret;

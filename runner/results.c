@@ -135,6 +135,64 @@ void vm_results_copy_logs(const char *results, const char *logdir)
 		closedir(d);
 }
 
+/*
+ * vm/config.json: what this run was (kernel, GPUs, IOMMU, fbdev, the guest
+ * command line), for hotunplug-report's configurations and reproducers.
+ * fbdev is false only when the command line turns the emulation off.
+ */
+int vm_results_write_config(const char *results, const struct vm_opts *o,
+			    const struct vm_kernel *k, const char *cmdline)
+{
+	static const char *const iommu[] = { "none", "intel", "virtio" };
+	struct json_object *c = json_object_new_object(), *gpus;
+	char path[4200];
+	int ret;
+
+	json_object_object_add(c, "kernel", json_object_new_string(o->kernel));
+	json_object_object_add(c, "kernel_version", json_object_new_string(k->version));
+	gpus = json_object_new_array();
+	for (int i = 0; i < o->ngpus; i++)
+		json_object_array_add(gpus, json_object_new_string(o->gpus[i].kind->name));
+	json_object_object_add(c, "gpus", gpus);
+	json_object_object_add(c, "iommu", json_object_new_string(iommu[o->iommu]));
+	json_object_object_add(c, "fbdev", json_object_new_boolean(
+		!strstr(cmdline, "fbdev_emulation=0")));
+	json_object_object_add(c, "append", json_object_new_string(
+		o->append ? o->append : ""));
+	json_object_object_add(c, "guest_cmdline", json_object_new_string(cmdline));
+	json_object_object_add(c, "multiple", json_object_new_boolean(o->multiple));
+	vm_fmt(path, sizeof(path), "%s/vm", results);
+	vm_mkdir_p(path);
+	vm_fmt(path, sizeof(path), "%s/vm/config.json", results);
+	ret = json_object_to_file_ext(path, c, JSON_C_TO_STRING_PRETTY);
+	json_object_put(c);
+	return ret;
+}
+
+/*
+ * hotunplug-report over @results into @results/report: 0 and the path of
+ * report.html in @html, -1 if the report program is missing or failed.
+ */
+int vm_results_report(const char *results, const char *build, char *html,
+		      size_t len)
+{
+	char prog[4200], out[4200], msg[2048];
+	char *argv[] = { prog, "-o", out, (char *)results, NULL };
+
+	vm_fmt(prog, sizeof(prog), "%s/report/hotunplug-report", build);
+	vm_fmt(out, sizeof(out), "%s/report", results);
+	if (!vm_is_exe(prog)) {
+		vm_msg("no report: %s is not built", prog);
+		return -1;
+	}
+	if (vm_run(argv, msg, sizeof(msg), 300)) {
+		vm_msg("hotunplug-report failed: %s", msg);
+		return -1;
+	}
+	vm_fmt(html, len, "%s/report.html", out);
+	return 0;
+}
+
 /* --- crash attachment ---------------------------------------------------- */
 
 /* The job directory igt_runner worked in last: the highest number. */
