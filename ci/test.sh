@@ -10,6 +10,7 @@
 #  4. ci/test-report-browser.sh: hotunplug-report's report.html in headless
 #     Chromium (screenshot in build/artifacts/report)
 #  5. ci/igt-runner-proof.sh: the real igt_runner gives IGT's verdicts
+#     ci/test-bisect.sh: runner/hotunplug-bisect refuses bad input fast
 #  6. ci/test-vm-lane.sh, if present
 # Each step or check counts once; the last line is "N passed, N failed".
 set -u
@@ -101,6 +102,9 @@ check "docs/test-plan.md matches --describe (ci/testplan.sh --check)" \
 	"$HU_REPO/ci/testplan.sh" --check "$HU_BUILD"
 
 check "igt_runner proof (ci/igt-runner-proof.sh)" "$HU_REPO/ci/igt-runner-proof.sh"
+
+check "hotunplug-bisect bad input (ci/test-bisect.sh)" \
+	timeout 600 bash "$HU_REPO/ci/test-bisect.sh"
 
 if [ -f "$HU_REPO/ci/test-vm-lane.sh" ]; then
 	check "VM lane (ci/test-vm-lane.sh)" \
