@@ -4,8 +4,9 @@
 #   One bisect step's kernel, out of TREE in BUILDDIR (kept between steps:
 #   a step rebuilds what its commit changed).
 #   config: `make defconfig kvm_guest.config` (or $HU_BISECT_CONFIG, a full
-#     .config to start from), then every line of runner/lane-kernel.config
-#     and of $HU_BISECT_FRAGMENT (more lines, optional) with scripts/config,
+#     .config to start from), then runner/bisect-trim.config (what the lane
+#     does not use), every line of runner/lane-kernel.config and of
+#     $HU_BISECT_FRAGMENT (more lines, optional) with scripts/config,
 #     then olddefconfig. Exit 3 naming each option the result lacks: the
 #     lane cannot boot or test without it. Seconds, no compiling.
 #   build: bzImage and modules at nice 10 with -j$HU_BISECT_JOBS (2),
@@ -35,6 +36,8 @@ cc=
 if command -v ccache >/dev/null; then
 	cc="ccache gcc"
 	export CCACHE_DIR=${CCACHE_DIR:-$HU_CACHE/ccache}
+	# the dependency files of -Wp,-MMD instead of a second preprocessing
+	export CCACHE_DEPEND=1
 fi
 
 if [ "$mode" = config ]; then
@@ -45,9 +48,10 @@ if [ "$mode" = config ]; then
 		mk defconfig || { say "make defconfig failed (see $log)"; exit 3; }
 		mk kvm_guest.config || { say "make kvm_guest.config failed (see $log)"; exit 3; }
 	fi
-	frag=$(cat "$HERE/lane-kernel.config" ${HU_BISECT_FRAGMENT:+"$HU_BISECT_FRAGMENT"} |
-		grep -E '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set$)' || true)
-	echo "$frag" | while IFS= read -r l; do
+	opts() { grep -hE '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set$)' "$@" || true; }
+	frag=$(opts "$HERE/lane-kernel.config" ${HU_BISECT_FRAGMENT:+"$HU_BISECT_FRAGMENT"})
+	# the trim first: the lane's needs win where they overlap
+	{ opts "$HERE/bisect-trim.config"; echo "$frag"; } | while IFS= read -r l; do
 		sc="$tree/scripts/config --file $bdir/.config"
 		case $l in
 		"# CONFIG_"*) o=${l#"# CONFIG_"}; $sc --disable "${o%" is not set"}" ;;
