@@ -88,69 +88,63 @@ edit() {
 		die "the edit of $1 did not apply (another linux-source version?)"
 }
 
+# change WHO DATE FILE PERL-EXPR CHECK-REGEX SUBJECT [BODY]: one commit
+change() {
+	local who=$1 date=$2 msg=(-m "$6")
+	edit "$3" "$4" "$5"
+	[ $# -ge 7 ] && msg+=(-m "$7")
+	NAME=${who% <*} MAIL=${who#*<} MAIL=${MAIL%>} \
+		gcommit "$date" "${msg[@]}" -m "Signed-off-by: $who" || die "commit failed"
+}
+
 # 2. the history: harmless changes around one real regression (the 4th)
 make_history() {
+	local ada="Ada Lind <ada.lind@example.org>" bo="Bo Chen <bo.chen@example.org>"
+
 	git -C "$TREE" checkout -q -B hu-proof hu-proof-base &&
 		git -C "$TREE" reset -q --hard hu-proof-base || die "cannot reset $TREE"
-
-	edit drivers/gpu/drm/virtio/virtgpu_vq.c \
+	change "$ada" 2025-11-21T09:12:00Z drivers/gpu/drm/virtio/virtgpu_vq.c \
 		's/this assumes a vbuf contains a command that starts with a/every vbuf holds a command that starts with a/' \
-		'every vbuf holds a command'
-	NAME="Ada Lind" MAIL="ada.lind@example.org" gcommit 2025-11-21T09:12:00Z \
-		-m "drm/virtio: reword the comment on vbuf command headers" \
-		-m "The comment reads as if the layout were an assumption; it is the
+		'every vbuf holds a command' \
+		"drm/virtio: reword the comment on vbuf command headers" \
+		"The comment reads as if the layout were an assumption; it is the
 protocol: both the control and the cursor queues carry commands that
-start with a virtio_gpu_ctrl_hdr." -m "Signed-off-by: Ada Lind <ada.lind@example.org>" || die commit
-
-	edit drivers/gpu/drm/vgem/vgem_fence.c \
+start with a virtio_gpu_ctrl_hdr."
+	change "$bo" 2025-11-22T14:40:00Z drivers/gpu/drm/vgem/vgem_fence.c \
 		's/#define VGEM_FENCE_TIMEOUT \(10\*HZ\)/#define VGEM_FENCE_TIMEOUT_MS 10000/; s/jiffies \+ VGEM_FENCE_TIMEOUT\)/jiffies + msecs_to_jiffies(VGEM_FENCE_TIMEOUT_MS))/' \
-		'msecs_to_jiffies\(VGEM_FENCE_TIMEOUT_MS\)'
-	NAME="Bo Chen" MAIL="bo.chen@example.org" gcommit 2025-11-22T14:40:00Z \
-		-m "drm/vgem: give the fence timeout in milliseconds" \
-		-m "A timeout in jiffies reads differently on every HZ; say what it is.
-No functional change." -m "Signed-off-by: Bo Chen <bo.chen@example.org>" || die commit
-
-	edit Documentation/gpu/drm-uapi.rst \
+		'msecs_to_jiffies\(VGEM_FENCE_TIMEOUT_MS\)' \
+		"drm/vgem: give the fence timeout in milliseconds" \
+		"A timeout in jiffies reads differently on every HZ; say what it is.
+No functional change."
+	change "$ada" 2025-11-24T08:03:00Z Documentation/gpu/drm-uapi.rst \
 		's/expects that the very least the machine does not crash/expects that at the very least the machine does not crash/' \
-		'expects that at the very least'
-	NAME="Ada Lind" MAIL="ada.lind@example.org" gcommit 2025-11-24T08:03:00Z \
-		-m "Documentation/gpu: fix a missing word in the hot-unplug section" \
-		-m "Signed-off-by: Ada Lind <ada.lind@example.org>" || die commit
-
+		'expects that at the very least' \
+		"Documentation/gpu: fix a missing word in the hot-unplug section"
 	# the regression: the device is never marked unplugged, so
 	# drm_dev_enter() keeps succeeding on the fds userspace still holds
-	edit drivers/gpu/drm/virtio/virtgpu_drv.c \
+	change "Cai Moreau <cai.moreau@example.org>" 2025-11-25T16:27:00Z \
+		drivers/gpu/drm/virtio/virtgpu_drv.c \
 		's/(static void virtio_gpu_remove\(struct virtio_device \*vdev\)\n\{\n\tstruct drm_device \*dev = vdev->priv;\n\n)\tdrm_dev_unplug\(dev\);/$1\tdrm_dev_unregister(dev);/' \
-		'^	drm_dev_unregister\(dev\);'
-	NAME="Cai Moreau" MAIL="cai.moreau@example.org" gcommit 2025-11-25T16:27:00Z \
-		-m "drm/virtio: let the atomic shutdown finish on removal" \
-		-m "drm_dev_unplug() in virtio_gpu_remove() makes every drm_dev_enter()
+		'^	drm_dev_unregister\(dev\);' \
+		"drm/virtio: let the atomic shutdown finish on removal" \
+		"drm_dev_unplug() in virtio_gpu_remove() makes every drm_dev_enter()
 of the shutdown that follows fail, so the final modeset of
 drm_atomic_helper_shutdown() is cut short and the scanout is left
 pointing at resources that are about to go. Unregister the device
-instead: userspace loses the nodes, and the shutdown still runs." \
-		-m "Signed-off-by: Cai Moreau <cai.moreau@example.org>" || die commit
-
-	edit drivers/gpu/drm/tiny/bochs.c \
+instead: userspace loses the nodes, and the shutdown still runs."
+	change "$bo" 2025-11-26T11:55:00Z drivers/gpu/drm/tiny/bochs.c \
 		's/MODULE_PARM_DESC\(defy, "default y resolution"\);/MODULE_PARM_DESC(defy, "default y resolution (pixels)");/; s/MODULE_PARM_DESC\(defx, "default x resolution"\);/MODULE_PARM_DESC(defx, "default x resolution (pixels)");/' \
-		'default y resolution \(pixels\)'
-	NAME="Bo Chen" MAIL="bo.chen@example.org" gcommit 2025-11-26T11:55:00Z \
-		-m "drm/bochs: say the unit of defx and defy" \
-		-m "Signed-off-by: Bo Chen <bo.chen@example.org>" || die commit
-
-	edit drivers/gpu/drm/qxl/qxl_drv.c \
+		'default y resolution \(pixels\)' \
+		"drm/bochs: say the unit of defx and defy"
+	change "Dee Okafor <dee.okafor@example.org>" 2025-11-27T10:18:00Z \
+		drivers/gpu/drm/qxl/qxl_drv.c \
 		's|\t/\* Complete initialization. \*/\n\tret = drm_dev_register|\t/* Complete initialization: userspace may open the device now. */\n\tret = drm_dev_register|' \
-		'userspace may open the device now'
-	NAME="Dee Okafor" MAIL="dee.okafor@example.org" gcommit 2025-11-27T10:18:00Z \
-		-m "drm/qxl: say what registering the device means" \
-		-m "Signed-off-by: Dee Okafor <dee.okafor@example.org>" || die commit
-
-	edit drivers/gpu/drm/virtio/virtgpu_vq.c \
+		'userspace may open the device now' \
+		"drm/qxl: say what registering the device means"
+	change "$ada" 2025-11-28T13:31:00Z drivers/gpu/drm/virtio/virtgpu_vq.c \
 		's|/\* Create sg_table from a vmalloc.d buffer. \*/|/* Create an sg_table from a vmalloc()ed buffer, one entry per page. */|' \
-		'one entry per page'
-	NAME="Ada Lind" MAIL="ada.lind@example.org" gcommit 2025-11-28T13:31:00Z \
-		-m "drm/virtio: document vmalloc_to_sgt()" \
-		-m "Signed-off-by: Ada Lind <ada.lind@example.org>" || die commit
+		'one entry per page' \
+		"drm/virtio: document vmalloc_to_sgt()"
 }
 
 mkdir -p "$DIR" "$OUT" || exit 1
