@@ -2,8 +2,12 @@
 /* hu_holders: the holder registry, one line per holder. */
 #include <string.h>
 
+#include "hu_config.h"
 #include "hu_holder.h"
 #include "virtio_gpu/hu_vgpu_holder.h"
+#ifdef HAVE_XE_DRM_H
+#include "xe/xe_holder.h"
+#endif
 
 const struct hu_holder_ops *const hu_holders[] = {
 	/* generic: any DRM driver */
@@ -19,6 +23,17 @@ const struct hu_holder_ops *const hu_holders[] = {
 	&hu_vgpu_holder_transfers,
 	&hu_vgpu_holder_mmap,
 	&hu_vgpu_holder_dmabuf,
+#ifdef HAVE_XE_DRM_H
+	/* xe */
+	&hu_xe_holder_copy,
+	&hu_xe_holder_userptr,
+	&hu_xe_holder_prefetch,
+	&hu_xe_holder_evict,
+	&hu_xe_holder_migrate,
+	&hu_xe_holder_dmabuf,
+	&hu_xe_holder_wedged,
+	&hu_xe_holder_held,
+#endif
 	NULL,
 };
 
