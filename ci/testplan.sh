@@ -162,10 +162,12 @@ of the scenario (`hu_scenario_name()`, `lib/hu_scenario.c`):
   at once, several cycles (`--iterations`, default 5; `--jitter-ms`,
   default 20).
 
-`xe_hotunplug` is hand-written (it does not use the engine, see
-design.md): `<trigger>-<workload>-inflight` closes before recovery,
-`<trigger>-lateclose-migrate` after it, `<trigger>-dmabuf-vram`,
-`unbind-wedged` and `rmmod-held` are single scenarios.
+`xe_hotunplug` runs on the engine with names it had before
+(`hu_scenario.name`, xe.md): `<trigger>-<workload>-inflight` closes
+before recovery, `<trigger>-lateclose-<workload>` after it (`-iommu`:
+the IOMMU-lifetime oracle required), `<trigger>-dmabuf-vram` keeps only
+the dma-buf across recovery, `unbind-wedged` and `rmmod-held` are single
+rows.
 
 ## Lists (tests/testlists/)
 
