@@ -30,8 +30,11 @@ finish() {
 if ! command -v $BROWSER > /dev/null; then
 	[ "$(id -u)" = 0 ] || { bad "$BROWSER missing and not root to install it"; finish; }
 	t0=$(hu_now)
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		$BROWSER > "$HU_BUILD/browser-install.log" 2>&1 ||
+	export DEBIAN_FRONTEND=noninteractive
+	# as ci/setup.sh: fresh package lists first
+	{ apt-get -q -o Acquire::Retries=3 update &&
+	  apt-get install -y -q -o Acquire::Retries=3 --no-install-recommends \
+		$BROWSER; } > "$HU_BUILD/browser-install.log" 2>&1 ||
 		{ bad "apt-get install $BROWSER (see $HU_BUILD/browser-install.log)"; finish; }
 	echo "[browser] installed $BROWSER in $(hu_since "$t0") s"
 fi
