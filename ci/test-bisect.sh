@@ -1,12 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# ci/test-bisect.sh: runner/hotunplug-bisect refuses bad input before any
-# build, in seconds: --help, not a kernel tree, refs that do not exist,
-# good and bad swapped, a row that does not exist, no space, a dirty tree,
-# an in-tree build. The tree is a stand-in (a git repository with a
-# kernel's top-level files): every case must stop before make runs, which
-# the empty build directory shows. After ci/setup.sh (the row check lists
-# the subtests of build/tests/drm_hotunplug). The real run:
+# ci/test-bisect.sh: runner/hotunplug-bisect without a kernel build, in
+# seconds. 1. Bad input is refused before any build: --help, not a kernel
+# tree, refs that do not exist, good and bad swapped, a row that does not
+# exist, no space, a dirty tree, an in-tree build (the build directory
+# stays empty). 2. The glue end to end with a stand-in make (no compiler)
+# and a stand-in hotunplug-vm: a bisect over commits that build or not,
+# skip, do not boot, pass and fail names the first bad one and leaves the
+# tree where it was; the ends are verified (a failing good end, a passing
+# bad end); a missing config option is named; a lane failure stops the
+# bisect; a running git bisect goes on. After ci/setup.sh (the row check
+# lists the subtests of build/tests/drm_hotunplug). The real run:
 # ci/bisect-proof.sh.
 set -u
 . "$(dirname "$0")/common.sh"
@@ -19,7 +23,7 @@ T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 
 # expect NAME RC REGEX ARGS...: exit RC, REGEX in the output, within 30 s,
-# and no kernel configured or built
+# and no kernel configured or built (unless BUILT is set)
 expect() {
 	local name=$1 want=$2 re=$3 out rc t0
 	shift 3
@@ -27,7 +31,7 @@ expect() {
 	out=$(HU_CACHE=$T/cache timeout 30 "$B" --build-dir "$T/bdir" --work "$T/work" "$@" 2>&1)
 	rc=$?
 	if [ $rc -eq "$want" ] && grep -qE -e "$re" <<< "$out" &&
-		[ ! -e "$T/bdir/.config" ] && [ ! -e "$T/bdir/build.log" ]; then
+		{ [ -n "${BUILT:-}" ] || { [ ! -e "$T/bdir/.config" ] && [ ! -e "$T/bdir/build.log" ]; }; }; then
 		echo "[bisect-test] ok: $name: exit $rc in $(hu_since "$t0") s: $(grep -E -e "$re" <<< "$out" | head -n 1)"
 		passed=$((passed + 1))
 	else
@@ -74,6 +78,11 @@ expect "bad --repeat" 2 '--repeat: not a positive number' \
 	--tree "$K" --good HEAD~1 --bad HEAD --repeat 0 "$ROW"
 expect "bad --gpu" 2 '--gpu: virtio-gpu, bochs, qxl or cirrus' \
 	--tree "$K" --good HEAD~1 --bad HEAD --gpu i915 "$ROW"
+mkdir -p "$T/expect"
+printf '# known flakes\n%s  # F1\n' "$ROW" > "$T/expect/vm-flakes.txt"
+HU_BISECT_EXPECTATIONS=$T/expect expect "a row in a flakes file: --repeat 3" 2 \
+	"listed in $T/expect/vm-flakes.txt: --repeat 3" \
+	--tree "$K" --good HEAD~1 --bad HEAD --min-free-gb 999999 "$ROW"
 echo z >> "$K/Kconfig"
 expect "uncommitted changes" 2 'uncommitted changes' \
 	--tree "$K" --good HEAD~1 --bad HEAD "$ROW"
@@ -81,6 +90,116 @@ g checkout -q Kconfig
 touch "$K/.config"
 expect "built in place" 2 'make mrproper' --tree "$K" --good HEAD~1 --bad HEAD "$ROW"
 rm -f "$K/.config"
+
+# The glue end to end, with a stand-in make (no compiler) and a stand-in
+# hotunplug-vm: each commit of the tree says in STATE what its "kernel"
+# does (good, bad, skip, noboot), BROKEN makes its build fail;
+# STUB_LANE_FAILS=1: hotunplug-vm cannot start.
+S=$T/stub
+mkdir -p "$S/bin" "$S/hub/runner" "$S/hub/tests"
+ln -s "$HU_BUILD/tests/drm_hotunplug" "$S/hub/tests/drm_hotunplug"
+for t in flex bison bc gcc; do printf '#!/bin/sh\nexit 0\n' > "$S/bin/$t"; done
+cat > "$S/bin/make" <<'EOS'
+#!/bin/bash
+# stand-in make: the targets runner/bisect-kernel.sh uses
+tree=. O= mp= targets=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-C) tree=$2; shift ;;
+	O=*) O=${1#O=} ;;
+	INSTALL_MOD_PATH=*) mp=${1#*=} ;;
+	-*|*=*) ;;
+	*) targets+=("$1") ;;
+	esac
+	shift
+done
+for t in "${targets[@]}"; do
+	case $t in
+	defconfig) : > "$O/.config" ;;
+	kvm_guest.config) ;;
+	olddefconfig) grep -hE '^(CONFIG_|# CONFIG_)' "$STUB_LANE" |
+		grep -vF "${STUB_DROP:-no option dropped}" >> "$O/.config" ;;
+	bzImage) [ -e "$tree/BROKEN" ] && { echo "stub: error: broken"; exit 2; }
+		mkdir -p "$O/arch/x86/boot" && cp "$tree/STATE" "$O/arch/x86/boot/bzImage" ;;
+	modules) ;;
+	modules_install) mkdir -p "$mp/lib/modules/6.0.0-stub" &&
+		: > "$mp/lib/modules/6.0.0-stub/modules.dep" ;;
+	kernelrelease) echo 6.0.0-stub ;;
+	*) echo "stub make: $t?"; exit 2 ;;
+	esac
+done
+EOS
+cat > "$S/hub/runner/hotunplug-vm" <<'EOS'
+#!/bin/bash
+# stand-in hotunplug-vm: the verdict is the "kernel"'s STATE
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) k=$2; shift ;;
+	--results) res=$2; shift ;;
+	--test-list) row=$(cat "$2"); shift ;;
+	--env) echo "$2" >> "$STUB_LOG"; shift ;;
+	--*) [[ $2 != --* ]] && [ $# -gt 1 ] && shift ;;
+	esac
+	shift
+done
+state=$(cat "$k")
+[ -n "${STUB_LANE_FAILS:-}" ] && { echo "hotunplug-vm: no root" >&2; exit 2; }
+echo "[vm] boot 1: userspace at 1.00 s (guest clock), ended after 2.0 s"
+[ "$state" = noboot ] && { echo "[vm] run did not finish: no igt_runner start"; exit 2; }
+mkdir -p "$res"
+case $state in good) r=pass ;; bad) r=fail ;; *) r=$state ;; esac
+printf '{"tests": {"%s": {"result": "%s"}}}\n' "$row" "$r" > "$res/results.json"
+[ $r = pass ] || exit 1
+EOS
+chmod +x "$S"/bin/* "$S/hub/runner/hotunplug-vm"
+mkdir -p "$K/scripts" && printf '#!/bin/sh\nexit 0\n' > "$K/scripts/config" &&
+	chmod +x "$K/scripts/config"
+i=0
+for st in good good:BROKEN skip good bad noboot bad bad; do
+	i=$((i + 1))
+	echo "${st%%:*}" > "$K/STATE"
+	rm -f "$K/BROKEN"
+	[ "${st#*:}" = BROKEN ] && : > "$K/BROKEN"
+	g add -A && g commit -q --allow-empty -m "c$i ${st%%:*}"
+	g tag "c$i"
+done
+export STUB_LANE=$HU_REPO/runner/lane-kernel.config STUB_LOG=$T/env.log
+# the first bad commit is c5: c2 does not build, c3 skips (both 125)
+first=$(git -C "$K" rev-parse c5)
+rm -rf "$T/bdir" "$T/work"
+out=$(PATH=$S/bin:$PATH HU_CACHE=$T/cache timeout 120 "$B" --build-dir "$T/bdir" \
+	--work "$T/work" --tree "$K" --hu-build "$S/hub" --repeat 2 \
+	--good c1 --bad c8 "$ROW" 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && grep -q "^\[bisect\] first bad commit: $first c5 bad" <<< "$out" &&
+	[ "$(grep -c '^\[bisect\] step ' <<< "$out")" -ge 3 ] &&
+	grep -q "step $(git -C "$K" rev-parse --short=12 c1) build [0-9]* s: pass(seed [0-9]*) pass(seed [0-9]*) -> good" <<< "$out" &&
+	grep -q "step $(git -C "$K" rev-parse --short=12 c8) build [0-9]* s: fail(seed [0-9]*) -> bad" <<< "$out" &&
+	[ "$(git -C "$K" rev-parse HEAD)" = "$(git -C "$K" rev-parse master)" ] &&
+	grep -q '^IGT_SRANDOM=[0-9]*$' "$STUB_LOG"; then
+	echo "[bisect-test] ok: stand-in bisect c1..c8 names c5, the ends verified, the tree back on master"
+	passed=$((passed + 1))
+else
+	echo "[bisect-test] FAILED: stand-in bisect (exit $rc):"
+	sed 's/^/    /' <<< "$out" | tail -n 25
+	failed=$((failed + 1))
+fi
+# stub CASE RC REGEX ARGS...: expect with the stand-ins
+stub() {
+	rm -rf "$T/bdir" "$T/work"
+	PATH=$S/bin:$PATH BUILT=1 expect "$@" --tree "$K" --hu-build "$S/hub" "$ROW"
+}
+stub "good end fails: swapped" 4 'good end c5 fails .*good and bad swapped' --good c5 --bad c8
+stub "bad end passes" 4 'bad end c4 passes' --good c1 --bad c4
+STUB_DROP=CONFIG_DRM_VGEM stub "a needed option missing" 3 \
+	'the lane needs CONFIG_DRM_VGEM=m, the config has: absent' --good c1 --bad c8
+stub "skipped commits next to the change: candidates" 1 'candidate: .* c3 skip' \
+	--good c2 --bad c4 --no-verify
+STUB_LANE_FAILS=1 stub "a lane failure stops the bisect" 5 \
+	'the lane or the host failed' --good c1 --bad c8 --no-verify
+git -C "$K" bisect start c8 c1 >/dev/null 2>&1
+stub "a bisect running and --good/--bad" 2 'already running' --good c1 --bad c8
+stub "going on with a running bisect" 0 'first bad commit: [0-9a-f]* c5 bad'
 
 echo "[bisect-test] $passed passed, $failed failed"
 [ $failed -eq 0 ]
