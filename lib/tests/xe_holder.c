@@ -15,6 +15,7 @@
 
 #include "hu_check.h"
 #include "hu_scenario.h"
+#include "hu_trigger.h"
 #include "xe/xe_expect.h"
 #include "xe/xe_holder.h"
 #include "xe/xe_holder_priv.h"
@@ -144,6 +145,44 @@ static void wedged_ignore(void)
 			check(0, "%s ignores kernel lines", holders[i]->name);
 }
 
+/*
+ * The errno a holder's probes want: how the trigger made the device go
+ * (PCI device deleted, or only the driver unbound) and whether the holder
+ * wedged it, handed to the expectation table for the running kernel.
+ */
+static void gone_errno(void)
+{
+	const struct { const struct hu_trigger *t; bool wedged;
+		       enum hu_xe_gone how; } cases[] = {
+		{ &hu_trigger_remove, false, HU_XE_GONE_REMOVE },
+		{ &hu_trigger_slotoff, false, HU_XE_GONE_REMOVE },
+		{ &hu_trigger_unbind, false, HU_XE_GONE_UNBIND },
+		{ &hu_trigger_unbind, true, HU_XE_GONE_UNBIND },
+	};
+	uint32_t kver = hu_kver_running();
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hu_ctx ctx = { .trigger = cases[i].t, .gone = true };
+		struct hu_xe_hold h = { .armed = cases[i].wedged };
+		int want = hu_xe_expect_errno(kver, cases[i].how,
+					      cases[i].wedged);
+
+		if (hu_xe_gone_errno(&ctx, &h) != want) {
+			printf("# %s%s: %d, want %d\n", cases[i].t->name,
+			       cases[i].wedged ? " wedged" : "",
+			       hu_xe_gone_errno(&ctx, &h), want);
+			bad++;
+		}
+	}
+	check_eq(bad, 0, "remove and slotoff want the deleted-device errno, "
+		 "unbind the unbound one, a wedged holder the wedged one");
+	check(hu_xe_expect_errno(HU_KVER(6, 12, 117), HU_XE_GONE_REMOVE,
+				 false) != hu_xe_expect_errno(HU_KVER(6, 12,
+				 117), HU_XE_GONE_UNBIND, false),
+	      "the two ways of going differ where the table knows (6.12.117)");
+}
+
 /* The binary's list: every name it had, then the rows the engine adds. */
 static void listed(const char *bin)
 {
@@ -191,6 +230,7 @@ int main(int argc, char **argv)
 	parts();
 	unsupported();
 	wedged_ignore();
+	gone_errno();
 	if (argc > 1)
 		listed(argv[1]);
 	return check_done();

@@ -48,7 +48,12 @@ void hu_xe_log_expect(enum hu_xe_expect_id id)
 
 int hu_xe_gone_errno(const struct hu_ctx *ctx, const struct hu_xe_hold *h)
 {
-	return hu_xe_expect_errno(hu_xe_kver(), ctx->trigger->removes ?
+	/*
+	 * The PCI device deleted (remove, slotoff, external) or only the
+	 * driver unbound: every trigger here "removes" the nodes.
+	 */
+	return hu_xe_expect_errno(hu_xe_kver(),
+				  ctx->trigger->leaves_iommu_group ?
 				  HU_XE_GONE_REMOVE : HU_XE_GONE_UNBIND,
 				  h->armed);
 }
