@@ -102,6 +102,38 @@ static void summary(const struct hr_report *r, FILE *f)
 	fputs("</tbody></table></section>\n", f);
 }
 
+/* "Seen in C1, C3; the same tests passed in C2." */
+static void where(const struct hr_report *r, int k, FILE *f)
+{
+	const struct hr_finding *x = &r->findings[k];
+	const char *sep = "";
+
+	fputs("<p>Seen in", f);
+	for (int c = 0; c < r->nconfigs; c++)
+		for (int j = 0; j < x->nrows; j++)
+			if (r->rows[x->rows[j]].config == c) {
+				fprintf(f, "%s C%d", sep, c + 1);
+				sep = ",";
+				break;
+			}
+	sep = "; the same tests passed in";
+	for (int c = 0; c < r->nconfigs; c++)
+		for (int j = 0; j < x->nrows; j++) {
+			int i = hr_find_row(r, r->rows[x->rows[j]].name, c);
+
+			bool has = false;
+
+			for (int m = 0; i >= 0 && m < r->rows[i].nfindings; m++)
+				has |= r->rows[i].finding[m] == k;
+			if (i >= 0 && !has && !strcmp(r->rows[i].result, "pass")) {
+				fprintf(f, "%s C%d", sep, c + 1);
+				sep = ",";
+				break;
+			}
+		}
+	fputs(".</p>", f);
+}
+
 static void findings(const struct hr_report *r, FILE *f)
 {
 	char repro[2048];
@@ -132,7 +164,9 @@ static void findings(const struct hr_report *r, FILE *f)
 			fprintf(f, "</a> C%d <span class=\"v-%s\">%s</span></li>\n",
 				row->config + 1, row->result, row->result);
 		}
-		fputs("</ul><p>Reproduce:</p><pre>", f);
+		fputs("</ul>", f);
+		where(r, k, f);
+		fputs("<p>Reproduce:</p><pre>", f);
 		hr_reproducer(r, x->repr, repro, sizeof(repro));
 		esc(f, repro);
 		fputs("</pre><pre>", f);
