@@ -115,7 +115,7 @@ static void normalize(const char *in, size_t n, char *out, size_t len)
 			i += strspn(p, "0123456789");
 			out[o++] = 'N';
 		} else if (isspace((unsigned char)*p)) {
-			i += strspn(p, " \t");
+			i += strspn(p, " \t\r\n\v\f");
 			if (o && out[o - 1] != ' ')
 				out[o++] = ' ';
 		} else {

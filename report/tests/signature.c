@@ -198,6 +198,24 @@ static void lib_sample(const char *dir, int i)
 	free(raw);
 }
 
+/* Console lines end in CR over a serial line: same signature, no hang. */
+static void crlf(void)
+{
+	const char *bug =
+		"[   31.402113] BUG: kernel NULL pointer dereference, address: 0000000000000030\r\n"
+		"[   31.404500] RIP: 0010:qxl_irq_handler+0x2e/0xd0 [qxl]\r\n";
+	const char *err =
+		"[   32.000000] virtio_gpu virtio0: [drm] *ERROR* fence wait timed out\r\n";
+	struct hr_sig s[8];
+	int n = hr_signatures(bug, NULL, false, s, 8);
+
+	check(n == 1 && !strcmp(s[0].sig, "BUG: kernel NULL pointer dereference in "
+				 "qxl_irq_handler"), "CR LF lines: %s", n ? s[0].sig : "-");
+	n = hr_signatures(err, NULL, false, s, 8);
+	check(n == 1 && !strcmp(s[0].sig, "virtio_gpu virtioN: [drm] *ERROR* fence "
+				 "wait timed out"), "CR LF, a drm error: %s", n ? s[0].sig : "-");
+}
+
 /* Two WARN sites never merge, even in one function or one file. */
 static void sites(const char *dir)
 {
@@ -249,5 +267,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(lib_samples) / sizeof(*lib_samples); i++)
 		lib_sample(libdata, (int)i);
 	sites(libdata);
+	crlf();
 	return check_done();
 }
