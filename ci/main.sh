@@ -21,6 +21,10 @@
 #   HU_VM_MULTIPLE   0: one igt_runner job per subtest (see below)
 #   HU_VM_APPEND     more guest kernel command line
 #   HU_VM_TIMEOUT    whole run per GPU kind, s (default 1800)
+#   HU_VM_SHARD      I/N: run the I-th of N balanced, contiguous slices of
+#                    the list (hotunplug-vm --shard; docs/scale-out.md)
+#   HU_VM_SHARD_TIMES  per-row times the slices balance (default
+#                    ci/times/full-virtio-gpu-sid.txt when it exists)
 #   HU_VM_ARGS       more hotunplug-vm options (word-split)
 #   HU_RESULTS       results directory (default ./results); with several
 #                    GPU kinds, one subdirectory per kind
@@ -57,6 +61,11 @@ args=(--kernel "$KERNEL" --test-list "$TESTLIST" --overwrite
 # then lists those tests as "no result ... (not run)" and exits 1.
 # HU_VM_MULTIPLE=0 runs every subtest as its own job instead.
 [ "${HU_VM_MULTIPLE:-1}" = 0 ] || args+=(--multiple)
+if [ -n "${HU_VM_SHARD:-}" ]; then
+	args+=(--shard "$HU_VM_SHARD")
+	times=${HU_VM_SHARD_TIMES-$HU_REPO/ci/times/full-virtio-gpu-sid.txt}
+	[ -n "$times" ] && [ -f "$times" ] && args+=(--shard-times "$times")
+fi
 # shellcheck disable=SC2206 # word-split on purpose
 [ -n "${HU_VM_ARGS:-}" ] && args+=($HU_VM_ARGS)
 

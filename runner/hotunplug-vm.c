@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <dirent.h>
 
+#include "shard.h"
 #include "vm.h"
 
 #define BOOT_TIMEOUT_S	120	/* QEMU start to igt_runner start */
@@ -422,6 +423,76 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 		       b.host.deleted, b.host.added, b.host.refused);
 }
 
+/* --shard: blocklisted rows weigh nothing (igt_runner will not run them) */
+struct shard_block {
+	regex_t *re;
+	int n;
+};
+
+static bool shard_blocked(void *data, const char *name)
+{
+	const struct shard_block *b = data;
+
+	return vm_blocklisted(b->re, b->n, name);
+}
+
+/*
+ * --shard I/N: ctl/testlist becomes this shard's rows, logdir/shard.txt
+ * the record hotunplug-merge reads; --test-list now names the shard's
+ * list, so rows without a result are counted against it. Returns how
+ * many rows the shard has.
+ */
+static int cut_shard(const char *tl)
+{
+	static char list[PATH_MAX + 16];
+	char rec[PATH_MAX + 16];
+	struct shard_block b;
+	struct vm_shard_spec sp = {
+		.index = opts.shard_index, .total = opts.shard_total,
+		.list = opts.test_list, .times = opts.shard_times,
+		.blocked = shard_blocked, .data = &b, .print = opts.dry_run,
+	};
+	int n;
+
+	sp.list_text = vm_read_file(opts.test_list, 4 << 20, NULL);
+	if (!sp.list_text)
+		vm_die("--test-list %s: cannot read", opts.test_list);
+	if (opts.shard_times &&
+	    !(sp.times_text = vm_read_file(opts.shard_times, 4 << 20, NULL)))
+		vm_die("--shard-times %s: cannot read", opts.shard_times);
+	b.n = vm_blocklist_compile(opts.blocklists, opts.nblocklists, &b.re);
+	vm_fmt(rec, sizeof(rec), "%s/shard.txt", logdir);
+	n = vm_shard_select(&sp, tl, rec);
+	for (int i = 0; i < b.n; i++)
+		regfree(&b.re[i]);
+	free(b.re);
+	free(sp.list_text);
+	free(sp.times_text);
+	if (n < 0)
+		vm_die("--shard %d/%d: cannot cut %s", opts.shard_index,
+		       opts.shard_total, opts.test_list);
+	vm_fmt(list, sizeof(list), "%s", tl);
+	opts.test_list = list;
+	return n;
+}
+
+/* the lane's exit code at the end of vm/shard.txt: the merge reads it */
+static int shard_exit(int rc)
+{
+	char path[PATH_MAX + 32], *text, *all;
+
+	if (!opts.shard_total)
+		return rc;
+	vm_fmt(path, sizeof(path), "%s/vm/shard.txt", results);
+	text = vm_read_file(path, 1 << 20, NULL);
+	if (text && asprintf(&all, "%sexit %d\n", text, rc) > 0) {
+		vm_write_file(path, all);
+		free(all);
+	}
+	free(text);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	char root[PATH_MAX], build[PATH_MAX], tl[PATH_MAX + 16];
@@ -482,7 +553,13 @@ int main(int argc, char **argv)
 	}
 	if (opts.test_list) {
 		vm_fmt(tl, sizeof(tl), "%s/testlist", ctl);
-		if (vm_copy_file(opts.test_list, tl, 0644))
+		if (opts.shard_total && cut_shard(tl) == 0 && !opts.dry_run) {
+			printf("[vm] shard %d/%d has no rows: nothing to run\n",
+			       opts.shard_index, opts.shard_total);
+			vm_results_copy_logs(results, logdir);
+			return shard_exit(0);
+		}
+		if (!opts.shard_total && vm_copy_file(opts.test_list, tl, 0644))
 			vm_die("--test-list %s: cannot read", opts.test_list);
 	}
 	for (int i = 0; i < opts.nblocklists; i++) {
@@ -553,5 +630,5 @@ int main(int argc, char **argv)
 		printf("[vm] report: %s\n", tl);
 	if (finished && oc.done_rc && ret == 0)
 		printf("[vm] igt_runner exited %d\n", oc.done_rc);
-	return oc.signalled ? 130 : ret;
+	return shard_exit(oc.signalled ? 130 : ret);
 }

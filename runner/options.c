@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "shard.h"
 #include "vm.h"
 
 #define QBOOT_ROM "/usr/share/qemu/qboot.rom"
@@ -48,7 +49,11 @@ static void usage(FILE *f)
 "                          loses the rest of that binary's subtests)\n"
 "  --verbose               echo igt_runner's output and the QEMU command line\n"
 "  --dry-run               set up (kernel, initramfs, root), print the guest\n"
-"                          kernel and QEMU command lines, boot nothing\n");
+"                          kernel and QEMU command lines, boot nothing\n"
+"  --shard I/N             run the I-th of N contiguous slices of --test-list,\n"
+"                          balanced on expected times (--dry-run lists its rows)\n"
+"  --shard-times FILE      per-row seconds to balance on (\"NAME SECONDS\" lines,\n"
+"                          ci/shard-times.sh makes one from a results directory)\n");
 }
 
 static void add_gpu(struct vm_opts *o, const char *kind)
@@ -100,7 +105,7 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 	       O_RESULTS, O_ROOT, O_BUILD, O_OFFLINE, O_TIMEOUT, O_PTT,
 	       O_QEMU, O_APPEND, O_ENV, O_OVERWRITE, O_MAXBOOTS, O_MEM,
 	       O_NOOOPS, O_VERBOSE, O_MULTIPLE, O_FIRMWARE, O_DRYRUN,
-	       O_BLOCKLIST, O_HELP };
+	       O_BLOCKLIST, O_SHARD, O_SHARD_TIMES, O_HELP };
 	static const struct option lo[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "modules", required_argument, NULL, O_MODULES },
@@ -126,6 +131,8 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 		{ "multiple", no_argument, NULL, O_MULTIPLE },
 		{ "firmware", required_argument, NULL, O_FIRMWARE },
 		{ "dry-run", no_argument, NULL, O_DRYRUN },
+		{ "shard", required_argument, NULL, O_SHARD },
+		{ "shard-times", required_argument, NULL, O_SHARD_TIMES },
 		{ "help", no_argument, NULL, O_HELP },
 		{ 0 }
 	};
@@ -178,6 +185,11 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 		case O_MULTIPLE: o->multiple = true; break;
 		case O_FIRMWARE: o->firmware = optarg; break;
 		case O_DRYRUN: o->dry_run = true; break;
+		case O_SHARD:
+			if (vm_shard_parse(optarg, &o->shard_index, &o->shard_total))
+				vm_die("--shard I/N with 1 <= I <= N <= 1000, not %s", optarg);
+			break;
+		case O_SHARD_TIMES: o->shard_times = optarg; break;
 		case 'h': case O_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -188,6 +200,8 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 		vm_die("--results DIR is required (see --help)");
 	if (o->test_list && o->tests_regex)
 		vm_die("--test-list and --tests exclude each other");
+	if ((o->shard_total || o->shard_times) && !o->test_list)
+		vm_die("--shard and --shard-times cut a --test-list");
 	if (o->tests_regex && strchr(o->tests_regex, '\''))
 		vm_die("--tests: no single quotes please");
 	if (!o->ngpus)

@@ -22,6 +22,7 @@
 
 #include "shard.h"
 
+
 /**
  * vm_shard_parse() - reads "I/N" (1 <= I <= N <= 1000).
  * @spec: the text, e.g. "2/3"
@@ -217,4 +218,69 @@ void vm_shard_free(struct vm_shard_row *rows, int n)
 	for (int i = 0; rows && i < n; i++)
 		free(rows[i].name);
 	free(rows);
+}
+
+/**
+ * vm_shard_select() - the lane's side of --shard I/N.
+ * @sp: the shard, the list and times (texts read by the caller), the
+ *	blocklist predicate and whether to print the rows
+ * @list_out: where the shard's rows go, the test list igt_runner gets
+ * @record_out: the record hotunplug-merge reads ("shard I/N", "row NAME
+ *	[blocked]" per row); the lane appends "exit RC" when it ends
+ *
+ * Returns how many rows the shard has (0 is possible with more shards
+ * than rows), or -1 after a message on stderr.
+ */
+int vm_shard_select(const struct vm_shard_spec *sp, const char *list_out,
+		    const char *record_out)
+{
+	struct vm_shard_row *rows = NULL;
+	double mine = 0, all = 0;
+	FILE *lo = NULL, *ro = NULL;
+	int n = 0, k = 0, ret = -1, timed;
+
+	if (vm_shard_rows(sp->list_text, &rows, &n))
+		goto out;
+	for (int i = 0; i < n; i++)
+		if (sp->blocked && sp->blocked(sp->data, rows[i].name))
+			rows[i].weight = 0;
+	timed = vm_shard_times(rows, n, sp->times_text);
+	if (timed < 0) {
+		fprintf(stderr, "[vm] --shard-times %s:%d: not \"NAME SECONDS\"\n",
+			sp->times, -timed);
+		goto out;
+	}
+	vm_shard_assign(rows, n, sp->total);
+	lo = fopen(list_out, "w");
+	ro = fopen(record_out, "w");
+	if (!lo || !ro) {
+		fprintf(stderr, "[vm] cannot write %s: %s\n", !lo ? list_out : record_out,
+			strerror(errno));
+		goto out;
+	}
+	fprintf(ro, "shard %d/%d\n", sp->index, sp->total);
+	for (int i = 0; i < n; i++) {
+		all += rows[i].weight;
+		if (rows[i].shard != sp->index)
+			continue;
+		mine += rows[i].weight;
+		k++;
+		fprintf(lo, "%s\n", rows[i].name);
+		fprintf(ro, "row %s%s\n", rows[i].name, rows[i].weight == 0 &&
+			sp->blocked && sp->blocked(sp->data, rows[i].name) ?
+			" blocked" : "");
+		if (sp->print)
+			printf("%s\n", rows[i].name);
+	}
+	printf("[vm] shard %d/%d: %d of %d rows of %s, %.1f of %.1f s expected "
+	       "(%d rows timed%s%s)\n", sp->index, sp->total, k, n, sp->list,
+	       mine, all, timed, sp->times ? " by " : "", sp->times ? sp->times : "");
+	ret = ferror(lo) || ferror(ro) ? -1 : k;
+out:
+	if (lo && fclose(lo))
+		ret = -1;
+	if (ro && fclose(ro))
+		ret = -1;
+	vm_shard_free(rows, n);
+	return ret;
 }

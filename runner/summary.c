@@ -11,17 +11,23 @@
 
 #include "vm.h"
 
-/*
- * The lines of every --blocklist file (igt_runner: unanchored regexes),
- * compiled once; lines that do not compile are left out. How many.
+/**
+ * vm_blocklist_compile() - the lines of every --blocklist file (igt_runner:
+ * unanchored regexes), compiled once; lines that do not compile are left
+ * out.
+ * @files: the files
+ * @nfiles: how many
+ * @out: the regexes (free each with regfree(), then the array)
+ *
+ * Returns how many.
  */
-static int blocklist_compile(const struct vm_summary *s, regex_t **out)
+int vm_blocklist_compile(const char *const *files, int nfiles, regex_t **out)
 {
 	regex_t *re = NULL;
 	int n = 0, cap = 0;
 
-	for (int i = 0; i < s->nblocklists; i++) {
-		char *text = vm_read_file(s->blocklists[i], 1 << 20, NULL), *save, *l;
+	for (int i = 0; i < nfiles; i++) {
+		char *text = vm_read_file(files[i], 1 << 20, NULL), *save, *l;
 
 		for (l = text ? strtok_r(text, "\n", &save) : NULL; l;
 		     l = strtok_r(NULL, "\n", &save)) {
@@ -45,7 +51,13 @@ static int blocklist_compile(const struct vm_summary *s, regex_t **out)
 	return n;
 }
 
-static bool blocklisted(const regex_t *re, int n, const char *name)
+/**
+ * vm_blocklisted() - whether a test name matches a compiled blocklist.
+ * @re: from vm_blocklist_compile()
+ * @n: how many
+ * @name: igt@bin@subtest
+ */
+bool vm_blocklisted(const regex_t *re, int n, const char *name)
 {
 	for (int i = 0; i < n; i++)
 		if (!regexec(&re[i], name, 0, NULL, 0))
@@ -67,7 +79,7 @@ static int missing_from_list(const struct vm_summary *s,
 
 	if (!s->test_list || !(text = vm_read_file(s->test_list, 1 << 20, NULL)))
 		return 0;
-	nblock = blocklist_compile(s, &block);
+	nblock = vm_blocklist_compile(s->blocklists, s->nblocklists, &block);
 	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		bool found = false;
 
@@ -76,7 +88,7 @@ static int missing_from_list(const struct vm_summary *s,
 		l[strcspn(l, " \t\r")] = 0;
 		/* patterns are igt_runner's to expand */
 		if (strncmp(l, "igt@", 4) || strpbrk(l, "*?[") ||
-		    blocklisted(block, nblock, l))
+		    vm_blocklisted(block, nblock, l))
 			continue;
 		for (int i = 0; i < n && !found; i++)
 			found = !strcmp(r[i].name, l);

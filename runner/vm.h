@@ -5,6 +5,7 @@
 #ifndef HU_VM_H
 #define HU_VM_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,6 +74,8 @@ struct vm_opts {
 	const char *blocklists[VM_MAX_BLOCKLISTS];	/* igt_runner -b, in ctl/ */
 	int nblocklists;
 	bool overwrite, verbose, multiple, dry_run;
+	int shard_index, shard_total;	/* --shard I/N; 0: the whole list */
+	const char *shard_times;	/* --shard-times */
 	char append_buf[2048];	/* every --append, space-separated */
 	const char *firmware;
 };
@@ -213,6 +216,8 @@ struct vm_summary {
 	double total;			/* s, the whole run */
 };
 int vm_results_summary(const struct vm_summary *s);
+int vm_blocklist_compile(const char *const *files, int nfiles, regex_t **out);
+bool vm_blocklisted(const regex_t *re, int n, const char *name);
 
 /* runner_output.c: igt_runner's output, live verdict lines */
 #define VM_MAX_PENDING	64
