@@ -11,7 +11,9 @@
 #     Chromium (screenshot in build/artifacts/report)
 #  5. ci/igt-runner-proof.sh: the real igt_runner gives IGT's verdicts
 #     ci/test-bisect.sh: runner/hotunplug-bisect refuses bad input fast
-#  6. ci/test-vm-lane.sh, if present
+#  6. ci/test-vm-lane.sh, if present (HU_VM_LANE_SKIP=1: not here; the
+#     GitLab pipeline's test stage runs the lane instead)
+#  7. ci/lava-proof.sh only with HU_LAVA_PROOF=1 (lava-dispatcher, slow)
 # Each step or check counts once; the last line is "N passed, N failed".
 set -u
 . "$(dirname "$0")/common.sh"
@@ -106,9 +108,13 @@ check "igt_runner proof (ci/igt-runner-proof.sh)" "$HU_REPO/ci/igt-runner-proof.
 check "hotunplug-bisect bad input (ci/test-bisect.sh)" \
 	timeout 600 bash "$HU_REPO/ci/test-bisect.sh"
 
-if [ -f "$HU_REPO/ci/test-vm-lane.sh" ]; then
+if [ -f "$HU_REPO/ci/test-vm-lane.sh" ] && [ "${HU_VM_LANE_SKIP:-0}" != 1 ]; then
 	check "VM lane (ci/test-vm-lane.sh)" \
 		timeout "${HU_VM_LANE_TIMEOUT:-4200}" bash "$HU_REPO/ci/test-vm-lane.sh"
+fi
+
+if [ "${HU_LAVA_PROOF:-0}" = 1 ]; then
+	check "LAVA proof (ci/lava-proof.sh)" timeout 3600 "$HU_REPO/ci/lava-proof.sh"
 fi
 
 summary
