@@ -9,7 +9,7 @@ set -eu
 for d in "$@"; do
 	[ -s "$d/results.json" ] || { echo "ci/shard-times.sh: no $d/results.json" >&2; exit 2; }
 done
-echo "# per-row seconds for hotunplug-vm --shard-times: ci/shard-times.sh $*"
+echo "# per-row seconds for hotunplug-vm --shard-times (ci/shard-times.sh, $# results directories)"
 for d in "$@"; do
 	jq -r '.tests | to_entries[] |
 		"\(.key) \((.value.time.end // 0) - (.value.time.start // 0))"' \
