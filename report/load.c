@@ -50,6 +50,51 @@ static char *dup_str(struct json_object *o, const char *key)
 	return s;
 }
 
+/*
+ * A lane run from before vm/config.json: GPU kinds, IOMMU and fbdev from
+ * vm/qemu-cmdline.txt (the QEMU command line, arguments joined by spaces).
+ * The Debian suite is not in it: the reproducer says so.
+ */
+static void lane_cmdline(struct hr_config *c)
+{
+	static const char *const qdevs[][2] = {
+		{ "virtio-gpu-pci,", "virtio-gpu" }, { "bochs-display,", "bochs" },
+		{ "qxl,", "qxl" }, { "cirrus-vga,", "cirrus" },
+	};
+	char path[4200], *text, *save, *w;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/vm/qemu-cmdline.txt", c->dir);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	text = calloc(1, 1 << 16);
+	n = text ? (long)fread(text, 1, (1 << 16) - 1, f) : 0;
+	fclose(f);
+	if (n <= 0) {
+		free(text);
+		return;
+	}
+	c->lane = true;
+	snprintf(c->iommu, sizeof(c->iommu), "%s", strstr(text, " intel-iommu") ?
+		 "intel" : strstr(text, " virtio-iommu-pci") ? "virtio" : "none");
+	snprintf(c->fbdev, sizeof(c->fbdev), "%s",
+		 strstr(text, "fbdev_emulation=0") ? "off" : "on");
+	if (!strcmp(c->fbdev, "off"))
+		snprintf(c->append, sizeof(c->append), "drm_kms_helper.fbdev_emulation=0");
+	for (w = strtok_r(text, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+		for (size_t i = 0; i < sizeof(qdevs) / sizeof(*qdevs); i++)
+			if (!strncmp(w, qdevs[i][0], strlen(qdevs[i][0]))) {
+				snprintf(c->gpu + strlen(c->gpu), sizeof(c->gpu) - strlen(c->gpu),
+					 "%s%s", c->gpu[0] ? "+" : "", qdevs[i][1]);
+				c->rank += 10;
+			}
+	/* its suite unknown, its reproducer is not one command: last resort */
+	c->rank += (strcmp(c->iommu, "none") ? 1 : 0) + 100;
+	free(text);
+}
+
 /* The lane's vm/config.json, if there is one. */
 static void lane_config(struct hr_config *c)
 {
@@ -58,8 +103,10 @@ static void lane_config(struct hr_config *c)
 
 	snprintf(path, sizeof(path), "%s/vm/config.json", c->dir);
 	j = json_object_from_file(path);
-	if (!j)
+	if (!j) {
+		lane_cmdline(c);
 		return;
+	}
 	c->lane = true;
 	snprintf(c->suite, sizeof(c->suite), "%s", str(j, "kernel"));
 	if (*str(j, "kernel_version"))
@@ -292,7 +339,8 @@ void hr_reproducer(const struct hr_report *r, int i, char *buf, size_t len)
 		return;
 	}
 	snprintf(buf, len, "build/runner/hotunplug-vm --kernel");
-	quote(buf, len, c->suite[0] ? c->suite : c->kernel);
+	/* no vm/config.json: the suite that ships this release is for the user */
+	quote(buf, len, c->suite[0] ? c->suite : "SUITE");
 	snprintf(gpu, sizeof(gpu), "%s", c->gpu);
 	for (g = strtok_r(gpu, "+", &save); g; g = strtok_r(NULL, "+", &save))
 		snprintf(buf + strlen(buf), len - strlen(buf), " --gpu %s", g);
@@ -306,6 +354,9 @@ void hr_reproducer(const struct hr_report *r, int i, char *buf, size_t len)
 	quote(buf, len, re);
 	snprintf(buf + strlen(buf), len - strlen(buf),
 		 " --results /tmp/hu-repro --overwrite");
+	if (!c->suite[0])
+		snprintf(buf + strlen(buf), len - strlen(buf),
+			 "  # SUITE: the Debian suite of %s", c->kernel);
 }
 
 void hr_free(struct hr_report *r)

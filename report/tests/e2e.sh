@@ -60,13 +60,20 @@ check "drm_mm takedown WARN in $warn rows: $sigs finding(s) (one per line), coun
 check "every finding's count is its number of rows" \
 	[ "$(jq '[.findings[] | select(.count != (.rows | length))] | length' "$F")" = 0 ]
 check "every finding has a splat, configurations and a reproducer" \
-	[ "$(jq '[.findings[] | select((.splat | length) == 0 or (.configurations | length) == 0 or (.reproducer | test("^build/runner/hotunplug-vm --kernel .* --tests .*--results") | not))] | length' "$F")" = 0 ]
+	[ "$(jq '[.findings[] | select((.splat | length) == 0 or (.configurations | length) == 0 or (.reproducer | test("^build/runner/hotunplug-vm --kernel [^ ]+ --gpu .* --tests .*--results") | not))] | length' "$F")" = 0 ]
 check "signatures carry no addresses or PIDs" \
 	[ "$(jq '[.findings[].signature | select(test("0x[0-9a-f]|ffff[0-9a-f]{8}|PID: [0-9]"))] | length' "$F")" = 0 ]
 check "signatures are unique" \
 	[ "$(jq '[.findings[].signature] | (length == (unique | length))' "$F")" = true ]
 check "passed_in rows passed and do not show the finding" \
 	[ "$(jq '[.findings[] as $f | $f.passed_in[] | select(.result != "pass")] | length' "$F")" = 0 ]
+
+# a lane run from before vm/config.json: the QEMU command line says it
+label=$(jq -r '.configurations[] | select(.dir | endswith("results-sid-bochs-cmdline")) | .label' "$F")
+check "configuration from vm/qemu-cmdline.txt: '$label'" \
+	[ "$label" = "7.2.13+deb14-amd64 bochs iommu=none fbdev=on" ]
+check "its reproducers say the suite is unknown" \
+	[ "$(jq '[.findings[] | select(.rows[0].configuration | test("bochs")) | .reproducer | select(test("--kernel SUITE .*# SUITE: the Debian suite of 7.2.13") | not)] | length' "$F")" = 0 ]
 
 # junit.xml: valid, and the schema is not a check that cannot fail
 validates() { xmllint --noout --schema "$XSD" "$1" 2> "$T/xmllint.txt"; }
@@ -87,8 +94,8 @@ check "report.html: every row's details" [ "$(grep -o '<details id="r' "$H" | wc
 
 # compare: B = the first directory with one row failing anew with a new WARN
 B=$T/b
-mkdir -p "$B/vm"
-cp "${DIRS[0]}/vm/config.json" "$B/vm/"
+mkdir -p "$B"
+cp -r "${DIRS[0]}/vm" "$B/"
 row=$(jq -r '[.tests | to_entries[] | select(.value.result == "pass")][0].key' "${DIRS[0]}/results.json")
 jq --arg r "$row" '.tests[$r].result = "dmesg-warn" |
 	.tests[$r].dmesg += "<4> [99.000001] WARNING: CPU: 0 PID: 9 at drivers/gpu/drm/e2e_test.c:42 e2e_check+0x1/0x2 [drm]\n"' \
