@@ -56,15 +56,6 @@ static void mi(void)
 	n = hu_xe_emit_bb_start(cs, 0x100000040ull);
 	check_dw(cs, n, A(0x18800101, 0x00000040, 0x00000001),
 		 "MI_BATCH_BUFFER_START: opcode 0x31, PPGTT bit 8, length 1");
-
-	n = hu_xe_emit_sem_wait(cs, 0x2000, 5, HU_XE_SAD_EQ);
-	/* 0x1c << 23 = 0x0e000000, poll 0x8000, EQ (4) << 12 = 0x4000 */
-	check_dw(cs, n, A(0x0e00c002, 0x00000005, 0x00002000, 0x00000000),
-		 "MI_SEMAPHORE_WAIT: poll, SAD_EQ in bits 12-14");
-	n = hu_xe_emit_sem_wait(cs, 0x2000, 0, HU_XE_SAD_NEQ);
-	check_eq(cs[0], 0x0e00d002, "MI_SEMAPHORE_WAIT: SAD_NEQ is 5");
-	check_eq(hu_xe_emit_sem_wait(cs, 0x2000, 0, 6), 0,
-		 "MI_SEMAPHORE_WAIT refuses compare mode 6");
 }
 
 static void fast_copy(void)
@@ -81,7 +72,7 @@ static void fast_copy(void)
 	 * 1 MiB linear at 32 bpp: pitch 4096 (0x1000), 1024 px (0x400) wide,
 	 * 256 (0x100) rows. dw1 = pitch | depth 3 << 24 | dst system 1 << 28.
 	 */
-	n = hu_xe_emit_fast_copy(cs, &c, false);
+	n = hu_xe_emit_fast_copy(cs, &c);
 	check_dw(cs, n, A(0x50800008, 0x13001000, 0x00000000, 0x01000400,
 			  0x01200000, 0x00000000, 0x00000000, 0x00001000,
 			  0x00100000, 0x00000000),
@@ -89,38 +80,36 @@ static void fast_copy(void)
 
 	c.src_mem = HU_XE_COPY_MEM_SYSTEM;
 	c.dst_mem = HU_XE_COPY_MEM_LOCAL;
-	n = hu_xe_emit_fast_copy(cs, &c, false);
+	n = hu_xe_emit_fast_copy(cs, &c);
 	check_eq(cs[1], 0x23001000, "pre-Xe2: src system is bit 29");
-
-	/* Xe2: bits 30 and 31 set, no memory-type bits, MOCS 0. */
-	n = hu_xe_emit_fast_copy(cs, &c, true);
-	check_dw(cs, n, A(0x50800008, 0xc3001000, 0x00000000, 0x01000400,
-			  0x01200000, 0x00000000, 0x00000000, 0x00001000,
-			  0x00100000, 0x00000000),
-		 "XY_FAST_COPY_BLT 1 MiB, Xe2 layout");
 
 	/* One row of 256 bytes: pitch 0x100, 64 px. */
 	c = (struct hu_xe_copy) { .src = 0x40, .dst = 0x1000000040ull,
 				  .size = 256 };
-	n = hu_xe_emit_fast_copy(cs, &c, false);
+	n = hu_xe_emit_fast_copy(cs, &c);
 	check_dw(cs, n, A(0x50800008, 0x03000100, 0x00000000, 0x00010040,
 			  0x00000040, 0x00000010, 0x00000000, 0x00000100,
 			  0x00000040, 0x00000000),
 		 "XY_FAST_COPY_BLT one 256-byte row, 40-bit dst");
 
 	c.size = 4098;
-	check_eq(hu_xe_emit_fast_copy(cs, &c, false), 0,
+	check_eq(hu_xe_emit_fast_copy(cs, &c), 0,
 		 "fast copy refuses a size that is not whole dwords");
 	c.size = 8192 + 1024;
-	check_eq(hu_xe_emit_fast_copy(cs, &c, false), 0,
+	check_eq(hu_xe_emit_fast_copy(cs, &c), 0,
 		 "fast copy refuses > 4 KiB that is not whole rows");
 	c.size = 4096;
 	c.src = 0x20;
-	check_eq(hu_xe_emit_fast_copy(cs, &c, false), 0,
+	check_eq(hu_xe_emit_fast_copy(cs, &c), 0,
 		 "fast copy refuses an address not 64-byte aligned");
-	c = (struct hu_xe_copy) { .size = (32768ull + 1) * 4096 };
-	check_eq(hu_xe_emit_fast_copy(cs, &c, false), 0,
-		 "fast copy refuses more than 32768 rows in one command");
+	/* The edge: rows are signed 16-bit (the kernel asserts <= S16_MAX). */
+	c = (struct hu_xe_copy) { .size = 32767ull * 4096 };
+	n = hu_xe_emit_fast_copy(cs, &c);
+	check(n == 10 && cs[3] == 0x7fff0400,
+	      "fast copy of 32767 rows: y2 0x7fff, still positive");
+	c.size = 32768ull * 4096;
+	check_eq(hu_xe_emit_fast_copy(cs, &c), 0,
+		 "fast copy refuses 32768 rows (y2 would be negative)");
 }
 
 static void mem_copy(void)
@@ -167,13 +156,20 @@ static void split(void)
 	check_eq(hu_xe_emit_copy(cs, 29, HU_XE_COPY_MEM_COPY, &c), 0,
 		 "a copy that does not fit writes nothing");
 
-	/* 128 MiB + 8 KiB: one full command (32768 rows), then 2 rows. */
+	/* 128 MiB + 8 KiB: 32767 rows, then the 3 rows left. */
 	c.size = (128ull << 20) + 8192;
 	n = hu_xe_emit_copy(cs, 64, HU_XE_COPY_FAST_COPY, &c);
 	check_eq(n, 20, "128 MiB + 8 KiB fast copy is two commands");
-	check_eq(cs[3], 0x80000400, "first: 32768 rows of 1024 px");
-	check_eq(cs[13], 0x00020400, "second: 2 rows");
-	check_eq(cs[14], 0x4000000 + (128u << 20), "second dst advanced");
+	check_eq(cs[3], 0x7fff0400, "first: 32767 rows of 1024 px");
+	check_eq(cs[13], 0x00030400, "second: 3 rows");
+	check_eq(cs[14], 0x4000000 + 32767u * 4096, "second dst advanced");
+	c.size = 32767ull * 4096;
+	check_eq(hu_xe_emit_copy(cs, 64, HU_XE_COPY_FAST_COPY, &c), 10,
+		 "exactly 32767 rows: one command");
+	c.size += 4096;
+	check_eq(hu_xe_emit_copy(cs, 64, HU_XE_COPY_FAST_COPY, &c), 20,
+		 "32768 rows: two commands (32767 + 1)");
+	check_eq(cs[13], 0x00010400, "... the second of one row");
 	check_eq(hu_xe_copy_dwords(HU_XE_COPY_FAST_COPY, (128ull << 20) + 102),
 		 0, "a fast copy whose tail is not encodable is refused");
 }

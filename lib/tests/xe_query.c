@@ -185,6 +185,42 @@ static void devices(void)
 	check_eq(hu_xe_copy_cmd(&i), HU_XE_COPY_FAST_COPY, "MTL: fast copy");
 	check_eq(hu_xe_pat_wb(&i), 3, "MTL WB PAT index 3");
 
+	/*
+	 * A kernel whose GT query leaves ip_ver_* zero (reserved before):
+	 * the device id decides, so Xe2 keeps MEM_COPY and PAT 2, MTL PAT 3.
+	 */
+	{
+		static const struct fake old_lnl = { 0x64a0, false, 0, 0,
+						     false, true };
+		static const struct fake old_bmg = { 0xe20b, true, 0, 0,
+						     true, true };
+		static const struct fake old_mtl = { 0x7d55, false, 0, 0,
+						     false, true };
+		static const struct fake old_ptl = { 0xb0b0, false, 0, 0,
+						     false, true };
+
+		check_eq(build(&old_lnl, &i), 0, "LNL with a zero GT version");
+		check(i.ip_from_devid && hu_xe_graphics_ver(&i) == 2004 &&
+		      hu_xe_copy_cmd(&i) == HU_XE_COPY_MEM_COPY &&
+		      hu_xe_pat_wb(&i) == 2,
+		      "... is 20.04 by device id: MEM_COPY, PAT 2");
+		check_eq(build(&old_bmg, &i), 0, "BMG with a zero GT version");
+		check(i.ip_from_devid && i.ip_major == 20 &&
+		      hu_xe_pat_wb(&i) == 2, "... Xe2 by device id");
+		check_eq(build(&old_mtl, &i), 0, "MTL with a zero GT version");
+		check(i.ip_from_devid && hu_xe_pat_wb(&i) == 3 &&
+		      hu_xe_copy_cmd(&i) == HU_XE_COPY_FAST_COPY,
+		      "... 12.70 by device id: fast copy, PAT 3");
+		check_eq(build(&old_ptl, &i), 0, "PTL with a zero GT version");
+		check(i.ip_major == 30 && hu_xe_pat_wb(&i) == 2,
+		      "... Xe3 by device id: PAT 2");
+		check_eq(build(&dg2, &i), 0, "DG2 again");
+		check(!i.ip_from_devid && i.ip_major == 0,
+		      "a pre-GMD_ID device keeps 0.0 (not in the table)");
+		check_eq(build(&lnl, &i), 0, "LNL with its GT version");
+		check(!i.ip_from_devid, "a GT version reported is kept");
+	}
+
 	check_eq(build(&pvc, &i), 0, "PVC blobs parse");
 	check_eq(hu_xe_copy_cmd(&i), HU_XE_COPY_MEM_COPY,
 		 "PVC (no GMD_ID) uses MEM_COPY by device id");

@@ -66,19 +66,6 @@ unsigned int hu_xe_emit_bb_start(uint32_t *cs, uint64_t addr)
 	return 3;
 }
 
-unsigned int hu_xe_emit_sem_wait(uint32_t *cs, uint64_t addr, uint32_t data,
-				 enum hu_xe_sem_op op)
-{
-	if ((addr & 3) || (unsigned int)op > HU_XE_SAD_NEQ)
-		return 0;
-	cs[0] = HU_XE_MI_SEMAPHORE_WAIT | HU_XE_MI_SEMAPHORE_POLL |
-		((uint32_t)op << HU_XE_MI_SEMAPHORE_SAD_SHIFT);
-	cs[1] = data;
-	cs[2] = lo32(addr);
-	cs[3] = hi32(addr);
-	return 4;
-}
-
 /* Rows and pitch of a linear fast copy, or false if not encodable. */
 static bool fast_copy_shape(uint64_t size, uint32_t *pitch, uint32_t *rows)
 {
@@ -98,8 +85,7 @@ static bool fast_copy_shape(uint64_t size, uint32_t *pitch, uint32_t *rows)
 	return true;
 }
 
-unsigned int hu_xe_emit_fast_copy(uint32_t *cs, const struct hu_xe_copy *c,
-				  bool xe2)
+unsigned int hu_xe_emit_fast_copy(uint32_t *cs, const struct hu_xe_copy *c)
 {
 	const uint32_t bpp32 = 3u << 24;
 	uint32_t pitch, rows, width, dw1, dw7;
@@ -110,14 +96,10 @@ unsigned int hu_xe_emit_fast_copy(uint32_t *cs, const struct hu_xe_copy *c,
 		return 0;
 	width = pitch / 4;	/* 32 bpp pixels */
 
+	/* Pre-Xe2 memory-type hints: bit 28 dst, bit 29 src (1 = system). */
 	dw1 = pitch | bpp32;
+	dw1 |= (uint32_t)c->dst_mem << 28 | (uint32_t)c->src_mem << 29;
 	dw7 = pitch;
-	if (xe2) {
-		/* Bits 30/31 must be set; MOCS index 0 (bits 20-23). */
-		dw1 |= 1u << 30 | 1u << 31;
-	} else {
-		dw1 |= (uint32_t)c->dst_mem << 28 | (uint32_t)c->src_mem << 29;
-	}
 
 	cs[0] = HU_XE_XY_FAST_COPY_BLT;	/* linear src and dst: no tiling bits */
 	cs[1] = dw1;
@@ -194,8 +176,7 @@ size_t hu_xe_emit_copy(uint32_t *cs, size_t max, enum hu_xe_copy_cmd cmd,
 		if (cmd == HU_XE_COPY_MEM_COPY)
 			k = hu_xe_emit_mem_copy(cs + n, &piece);
 		else
-			k = hu_xe_emit_fast_copy(cs + n, &piece,
-						 cmd == HU_XE_COPY_FAST_COPY_XE2);
+			k = hu_xe_emit_fast_copy(cs + n, &piece);
 		if (!k)
 			return 0;
 		n += k;
@@ -208,8 +189,6 @@ const char *hu_xe_copy_cmd_name(enum hu_xe_copy_cmd cmd)
 	switch (cmd) {
 	case HU_XE_COPY_FAST_COPY:
 		return "XY_FAST_COPY_BLT";
-	case HU_XE_COPY_FAST_COPY_XE2:
-		return "XY_FAST_COPY_BLT (Xe2)";
 	case HU_XE_COPY_MEM_COPY:
 		return "MEM_COPY";
 	}

@@ -6,7 +6,7 @@
  * or 0 when the arguments cannot be encoded (never a partial command).
  * Encodings are the documented bit layouts (MI_INSTR(op, len) =
  * op << 23 | len; blitter commands client 2 << 29, opcode << 22); see
- * /work/shared/notes/xe-uapi.md section 1.8 and docs/xe.md.
+ * docs/xe.md, "Command encodings".
  */
 #ifndef HU_XE_CMD_H
 #define HU_XE_CMD_H
@@ -19,9 +19,6 @@
 #define HU_XE_MI_ARB_CHECK		(0x05u << 23)
 #define HU_XE_MI_BATCH_BUFFER_END	(0x0au << 23)
 #define HU_XE_MI_STORE_DWORD_IMM	((0x20u << 23) | 2)
-#define HU_XE_MI_SEMAPHORE_WAIT		((0x1cu << 23) | 2)
-#define   HU_XE_MI_SEMAPHORE_POLL	(1u << 15)
-#define   HU_XE_MI_SEMAPHORE_SAD_SHIFT	12
 #define HU_XE_MI_COND_BB_END		((0x36u << 23) | (1u << 21) | 2)
 #define HU_XE_MI_BATCH_BUFFER_START	((0x31u << 23) | (1u << 8) | 1)
 
@@ -35,23 +32,17 @@
 
 /* Largest piece one MEM_COPY moves in byte mode (18-bit width - 1). */
 #define HU_XE_MEM_COPY_MAX		(1u << 18)
-/* Fast copy of a linear buffer: rows of 4 KiB, at most this many a command. */
+/*
+ * Fast copy of a linear buffer: rows of 4 KiB, at most this many a
+ * command. The y coordinates are signed 16-bit: the kernel's own fast copy
+ * asserts rows <= S16_MAX (xe_migrate.c:673 in 6.12.117, :754 in 7.3.4).
+ */
 #define HU_XE_FAST_COPY_PITCH		4096u
-#define HU_XE_FAST_COPY_MAX_ROWS	32768u
-
-enum hu_xe_sem_op {
-	HU_XE_SAD_GT = 0,
-	HU_XE_SAD_GTE = 1,
-	HU_XE_SAD_LT = 2,
-	HU_XE_SAD_LTE = 3,
-	HU_XE_SAD_EQ = 4,
-	HU_XE_SAD_NEQ = 5,
-};
+#define HU_XE_FAST_COPY_MAX_ROWS	32767u
 
 /* Which copy command a platform gets (hu_xe_copy_cmd() in xe_query.h). */
 enum hu_xe_copy_cmd {
 	HU_XE_COPY_FAST_COPY,	/* XY_FAST_COPY_BLT, pre-Xe2 layout */
-	HU_XE_COPY_FAST_COPY_XE2, /* XY_FAST_COPY_BLT, Xe2 layout */
 	HU_XE_COPY_MEM_COPY,	/* MEM_COPY (PVC, Xe2, Xe3) */
 };
 
@@ -76,17 +67,14 @@ unsigned int hu_xe_emit_cond_bb_end(uint32_t *cs, uint64_t addr,
 				    uint32_t compare);
 /* Jumps (PPGTT) to @addr. */
 unsigned int hu_xe_emit_bb_start(uint32_t *cs, uint64_t addr);
-/* Polls until (*@addr op @data) holds. */
-unsigned int hu_xe_emit_sem_wait(uint32_t *cs, uint64_t addr, uint32_t data,
-				 enum hu_xe_sem_op op);
 
 /*
- * One XY_FAST_COPY_BLT of a linear buffer: @size must be a multiple of 4
- * and either <= 4 KiB (one row) or a multiple of 4 KiB with at most
- * HU_XE_FAST_COPY_MAX_ROWS rows; addresses 64-byte aligned.
+ * One XY_FAST_COPY_BLT (pre-Xe2 layout, the only platforms that get it)
+ * of a linear buffer: @size must be a multiple of 4 and either <= 4 KiB
+ * (one row) or a multiple of 4 KiB with at most HU_XE_FAST_COPY_MAX_ROWS
+ * rows; addresses 64-byte aligned.
  */
-unsigned int hu_xe_emit_fast_copy(uint32_t *cs, const struct hu_xe_copy *c,
-				  bool xe2);
+unsigned int hu_xe_emit_fast_copy(uint32_t *cs, const struct hu_xe_copy *c);
 /* One MEM_COPY in byte mode: 1 <= @size <= HU_XE_MEM_COPY_MAX. */
 unsigned int hu_xe_emit_mem_copy(uint32_t *cs, const struct hu_xe_copy *c);
 

@@ -121,12 +121,59 @@ int hu_xe_parse_gt_list(struct hu_xe_info *info, const void *blob,
 	return 0;
 }
 
+/*
+ * Graphics IP of the GMD_ID platforms by PCI device id (the ids of
+ * INTEL_MTL/ARL/LNL/BMG/PTL/WCL_IDS in include/drm/intel/pciids.h, 7.3.4),
+ * for kernels whose GT query leaves ip_ver_* zero. In 6.12.117 the fields
+ * sit where reserved[8] became ip_ver_* + reserved[7] (xe_drm.h:466-474),
+ * so an older kernel reports zeroes; the release that brought them was
+ * not verified. Only "12.7x" and "major >= 20" matter here (PAT, copy
+ * command), so each family gets one version. The BMG, PTL and WCL ranges
+ * hold no other id of that file.
+ */
+static const struct {
+	uint16_t first, last;
+	uint8_t major, minor;
+} gmdid_ids[] = {
+	{ 0x7d40, 0x7d41, 12, 70 },	/* MTL-U, ARL-U */
+	{ 0x7d45, 0x7d45, 12, 70 },	/* MTL */
+	{ 0x7d51, 0x7d51, 12, 70 },	/* ARL-H */
+	{ 0x7d55, 0x7d55, 12, 70 },	/* MTL */
+	{ 0x7d60, 0x7d60, 12, 70 },	/* MTL */
+	{ 0x7d67, 0x7d67, 12, 70 },	/* ARL-S */
+	{ 0x7dd1, 0x7dd1, 12, 70 },	/* ARL-H */
+	{ 0x7dd5, 0x7dd5, 12, 70 },	/* MTL */
+	{ 0xb640, 0xb640, 12, 70 },	/* ARL-S */
+	{ 0x6420, 0x6420, 20, 4 },	/* LNL */
+	{ 0x64a0, 0x64a0, 20, 4 },
+	{ 0x64b0, 0x64b0, 20, 4 },
+	{ 0xe202, 0xe223, 20, 1 },	/* BMG */
+	{ 0xb080, 0xb0b0, 30, 0 },	/* PTL */
+	{ 0xfd80, 0xfd81, 30, 0 },	/* WCL */
+};
+
+static void ip_from_devid(struct hu_xe_info *info)
+{
+	if (info->ip_major)
+		return;
+	for (size_t i = 0; i < sizeof(gmdid_ids) / sizeof(gmdid_ids[0]); i++) {
+		if (info->devid >= gmdid_ids[i].first &&
+		    info->devid <= gmdid_ids[i].last) {
+			info->ip_major = gmdid_ids[i].major;
+			info->ip_minor = gmdid_ids[i].minor;
+			info->ip_from_devid = true;
+			return;
+		}
+	}
+}
+
 int hu_xe_info_finish(struct hu_xe_info *info)
 {
 	int best_vram = -1;
 
 	if (!info->have_config || !info->have_regions || !info->have_gts)
 		return -EINVAL;
+	ip_from_devid(info);
 
 	info->sys = -1;
 	for (unsigned int i = 0; i < info->num_regions; i++) {

@@ -46,6 +46,8 @@ struct hu_xe_info {
 	unsigned int num_engines;
 	/* GT_LIST: the main GT of tile 0 */
 	uint16_t ip_major, ip_minor;	/* 0.0 before GMD_ID (TGL..DG2) */
+	bool ip_from_devid;	/* the GT query left them 0 on a GMD_ID
+				 * platform: taken from the device id */
 	uint64_t near_mem_regions;
 	bool have_config, have_regions, have_engines, have_gts;
 };
