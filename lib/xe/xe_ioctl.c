@@ -434,36 +434,6 @@ int __hu_xe_buf_userptr(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
 	return err;
 }
 
-int __hu_xe_buf_import(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
-		       int dmabuf_fd, uint64_t size)
-{
-	struct hu_xe_bind b;
-	int err;
-
-	memset(buf, 0, sizeof(*buf));
-	err = __hu_xe_bo_import(ctx->fd, dmabuf_fd, &buf->handle);
-	if (err)
-		return err;
-	buf->kind = HU_XE_BUF_BO;
-	buf->mem = HU_XE_MEM_SYS;	/* a foreign BO: system as far as we know */
-	buf->size = size;
-	buf->gpu = hu_xe_ctx_va(ctx, size);
-	b = (struct hu_xe_bind) {
-		.vm = ctx->vm,
-		.op = DRM_XE_VM_BIND_OP_MAP,
-		.bo = buf->handle,
-		.addr = buf->gpu,
-		.range = size,
-		.pat_index = ctx->pat_wb,	/* imports need coherent PAT */
-	};
-	err = __hu_xe_vm_bind_sync(ctx->fd, &b, bind_timeout);
-	if (err) {
-		__hu_xe_gem_close(ctx->fd, buf->handle);
-		memset(buf, 0, sizeof(*buf));
-	}
-	return err;
-}
-
 void hu_xe_buf_bo(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
 		  enum hu_xe_mem mem, uint64_t size, bool exportable)
 {

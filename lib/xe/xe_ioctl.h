@@ -141,9 +141,6 @@ int __hu_xe_buf_bo(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
 		   enum hu_xe_mem mem, uint64_t size, bool exportable);
 int __hu_xe_buf_userptr(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
 			enum hu_xe_buf_kind kind, uint64_t size);
-/* Imports a dma-buf of @size bytes and binds it (no CPU mapping). */
-int __hu_xe_buf_import(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
-		       int dmabuf_fd, uint64_t size);
 void hu_xe_buf_bo(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
 		  enum hu_xe_mem mem, uint64_t size, bool exportable);
 void hu_xe_buf_userptr(struct hu_xe_ctx *ctx, struct hu_xe_buf *buf,
