@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,8 +136,11 @@ int hu_device_scan(const char *root, const char *filter,
 		return -ENOMEM;
 	na = enumerate(root, all, MAX_CARDS);
 	if (!filter) {
-		/* Only what can be hot-unplugged: vgem must be asked for. */
-		for (int i = 0; i < na && n < 1 && n < max; i++)
+		/*
+		 * Every candidate: what can be hot-unplugged is on PCI; vgem
+		 * and other platform devices must be asked for.
+		 */
+		for (int i = 0; i < na && n < max; i++)
 			if (all[i].pci_path[0])
 				devs[n++] = all[i];
 	}
@@ -158,14 +162,89 @@ int hu_device_scan(const char *root, const char *filter,
 	return n;
 }
 
+/* The IGT_DEVICE value that names @d alone: its PCI slot, else its node. */
+static const char *filter_for(const struct hu_device *d, char *buf, size_t len)
+{
+	if (d->pci_id.bdf[0])
+		hu_fmt(buf, len, "pci:slot=%s", d->pci_id.bdf);
+	else
+		hu_fmt(buf, len, "drm:%s", d->card);
+	return buf;
+}
+
+__attribute__((format(printf, 4, 5)))
+static size_t put(char *msg, size_t len, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (at >= len)
+		return at;
+	va_start(ap, fmt);
+	n = vsnprintf(msg + at, len - at, fmt, ap);
+	va_end(ap);
+	return n < 0 ? at : at + n;
+}
+
+/* One "IGT_DEVICE=... (card0 ...)" line per device, to copy from. */
+static void list_devices(const struct hu_device *devs, int n, char *msg,
+			 size_t len, size_t at)
+{
+	char f[HU_PATH_MAX], line[256];
+
+	for (int i = 0; i < n; i++)
+		at = put(msg, len, at, "  IGT_DEVICE=%s  (%s)\n",
+			 filter_for(&devs[i], f, sizeof(f)),
+			 hu_device_str(&devs[i], line, sizeof(line)));
+}
+
+int hu_device_choose(const char *filter, const struct hu_device *found,
+		     int n, bool all, char *msg, size_t len)
+{
+	struct hu_filter f[HU_FILTER_MAX];
+	bool asked_all = false;
+	char err[256];
+	int nf;
+
+	msg[0] = '\0';
+	if (n <= 0) {
+		hu_fmt(msg, len, "no DRM device %s%s\n",
+		       filter ? "matches filter " : "on PCI or virtio found",
+		       filter ? filter : "");
+		return 0;
+	}
+	if (!filter) {
+		if (n == 1)
+			return 1;
+		/* IGT would open the first card node: maybe the display's */
+		list_devices(found, n, msg, len,
+			     put(msg, len, 0, "%d DRM devices on PCI and no "
+				 "--device or IGT_DEVICE: not choosing one "
+				 "(the first may drive the display); run again "
+				 "with the one to unplug:\n", n));
+		return 0;
+	}
+	nf = hu_filter_parse_list(filter, f, HU_FILTER_MAX, err, sizeof(err));
+	for (int i = 0; i < nf; i++)
+		asked_all |= f[i].card == HU_FILTER_CARD_ALL;
+	asked_all |= nf > 1;
+	if (n > 1 && !(all && asked_all)) {
+		list_devices(found, n, msg, len,
+			     put(msg, len, 0, "device filter '%s' matches %d "
+				 "devices; name one%s:\n", filter, n,
+				 all ? " or add card=all" : ""));
+		return -EINVAL;
+	}
+	return n;
+}
+
 int hu_device_select(struct hu_device *devs, int max, bool all)
 {
 	const char *filter = hu_device_filter_string();
-	struct hu_filter f[HU_FILTER_MAX];
+	static char msg[4096];
 	struct hu_device *found;
-	bool asked_all = false;
 	char err[256] = "";
-	int n, nf;
+	int n;
 
 	/* count every match, not just @max, to refuse an ambiguous filter */
 	found = calloc(MAX_CARDS, sizeof(*found));
@@ -175,29 +254,14 @@ int hu_device_select(struct hu_device *devs, int max, bool all)
 		hu_critical("bad device filter '%s': %s\n", filter, err);
 		exit(HU_EXIT_INVALID);
 	}
-	if (n <= 0)
-		free(found);
-	hu_require_f(n > 0, "no DRM device %s%s\n",
-		     filter ? "matches filter " : "on PCI or virtio found",
-		     filter ? filter : "");
-	if (filter) {
-		nf = hu_filter_parse_list(filter, f, HU_FILTER_MAX, err,
-					  sizeof(err));
-		for (int i = 0; i < nf; i++)
-			asked_all |= f[i].card == HU_FILTER_CARD_ALL;
-		asked_all |= nf > 1;
-	}
-	if (n > 1 && !(all && asked_all)) {
-		char line[256];
-
-		hu_critical("device filter '%s' matches %d devices; name one "
-			    "(pci:slot=..., drm:/dev/dri/cardN)%s:\n", filter, n,
-			    all ? " or add card=all" : "");
-		for (int i = 0; i < n; i++)
-			hu_critical("  %s\n", hu_device_str(&found[i], line,
-							     sizeof(line)));
+	n = hu_device_choose(filter, found, n, all, msg, sizeof(msg));
+	if (n < 0) {
+		hu_critical("%s", msg);
 		exit(HU_EXIT_INVALID);
 	}
+	if (!n)
+		free(found);
+	hu_require_f(n > 0, "%s", msg);
 	if (n > max) {
 		hu_warn("%d devices match, using the first %d\n", n, max);
 		n = max;

@@ -119,20 +119,32 @@ int __hu_sysfs_write_bus(const char *path, const char *val);
 
 /*
  * Devices matching the filter string @filter (IGT syntax, see hu_filter.h),
- * or, with @filter NULL, the first DRM device on PCI or virtio (vgem and
- * other platform devices must be asked for by filter). Returns the count
- * (0 if none), or -EINVAL for a bad filter (message in @err). @root is
- * "/sys" except in unit tests, where the devices are read from a fake
- * tree instead of libudev.
+ * or, with @filter NULL, every DRM device on PCI or virtio (the candidates
+ * of the default rule; vgem and other platform devices must be asked for
+ * by filter). Returns the count (0 if none), or -EINVAL for a bad filter
+ * (message in @err). @root is "/sys" except in unit tests, where the
+ * devices are read from a fake tree instead of libudev.
  */
 int hu_device_scan(const char *root, const char *filter,
 		   struct hu_device *devs, int max, char *err, size_t errlen);
 
 /*
- * The device(s) of --device / IGT_DEVICE. No device: skips. A bad filter:
- * clear message, exit 79. A filter matching several devices: exit 79 with
- * the list, unless @all (the caller can take several) and the filter asked
- * for them (card=all, or several filters). Returns the count (<= @max).
+ * The selection rule, on the @n devices hu_device_scan() found for @filter.
+ * Without a filter a device is taken only if it is the only candidate:
+ * with two GPUs the first one may drive the display, so nothing is taken
+ * (IGT takes the first card node). With a filter, several matches are
+ * refused unless @all (the caller can take several) and the filter asked
+ * for them (card=all, or several filters). Returns how many of @found to
+ * take; 0 to skip, or -EINVAL for exit 79, with the reason and one
+ * "IGT_DEVICE=..." line per candidate in @msg.
+ */
+int hu_device_choose(const char *filter, const struct hu_device *found,
+		     int n, bool all, char *msg, size_t len);
+
+/*
+ * The device(s) of --device / IGT_DEVICE, by hu_device_choose(): skips if
+ * there is none or the choice is not ours; exit 79 for a bad or ambiguous
+ * filter. Returns the count (<= @max).
  */
 int hu_device_select(struct hu_device *devs, int max, bool all);
 

@@ -142,6 +142,63 @@ static int scan(const char *filter, struct hu_device *d, int max)
 	return n;
 }
 
+static int choose(const char *filter, bool all, char *msg, size_t len)
+{
+	struct hu_device d[8];
+	int n = scan(filter, d, 8);
+
+	return hu_device_choose(filter, d, n, all, msg, len);
+}
+
+/* Whether a run without a filter may take a device, and which. */
+static void default_rule(struct hu_device *d)
+{
+	char msg[4096], f[512], c[512];
+
+	check_eq(choose(NULL, true, msg, sizeof(msg)), 0,
+		 "no filter, two GPUs: nothing is taken");
+	check(strstr(msg, "2 DRM devices on PCI") != NULL, "... and says why");
+	check(strstr(msg, "IGT_DEVICE=pci:slot=0000:01:00.0  (card0 ") &&
+	      strstr(msg, "IGT_DEVICE=pci:slot=0000:02:00.0  (card1 "),
+	      "... with the IGT_DEVICE line of each candidate");
+
+	check_eq(choose("pci:vendor=1af4", false, msg, sizeof(msg)), 1,
+		 "a filter naming one of the two: taken");
+	check_eq(choose("pci:card=all", true, msg, sizeof(msg)), 2,
+		 "card=all where several are wanted: both");
+	check_eq(choose("pci:card=all", false, msg, sizeof(msg)), -EINVAL,
+		 "card=all where one is wanted: exit 79");
+	snprintf(f, sizeof(f), "sys:%s/devices/pci0000:00", root);
+	check_eq(choose(f, true, msg, sizeof(msg)), -EINVAL,
+		 "a filter matching two without card=all: exit 79");
+	check(strstr(msg, "matches 2 devices") &&
+	      strstr(msg, "IGT_DEVICE=pci:slot=0000:02:00.0"),
+	      "... listing both");
+	check_eq(choose("drm:/dev/dri/card1;drm:/dev/dri/card2", true, msg,
+			sizeof(msg)), 2, "two filters: both, vgem included");
+	check_eq(choose("drm:/dev/dri/card1;drm:/dev/dri/card2", false, msg,
+			sizeof(msg)), -EINVAL, "two filters where one is wanted");
+	check(strstr(msg, "IGT_DEVICE=drm:/dev/dri/card2") != NULL,
+	      "... vgem named by its node");
+	check_eq(choose("pci:vendor=10de", true, msg, sizeof(msg)), 0,
+		 "a filter matching nothing: skip");
+	check(strstr(msg, "matches filter pci:vendor=10de") != NULL,
+	      "... naming the filter");
+
+	/* the bochs card goes: one GPU on PCI, plus vgem */
+	snprintf(c, sizeof(c), "%s/class/drm/card1", root);
+	unlink(c);
+	check_eq(choose(NULL, true, msg, sizeof(msg)), 1,
+		 "no filter, one GPU on PCI (vgem aside): taken");
+	check(scan(NULL, d, 8) == 1 && !strcmp(d[0].card, "/dev/dri/card0"),
+	      "... and it is card0");
+	snprintf(c, sizeof(c), "%s/class/drm/card0", root);
+	unlink(c);
+	check_eq(choose(NULL, true, msg, sizeof(msg)), 0,
+		 "no filter, only vgem: nothing");
+	check(strstr(msg, "no DRM device on PCI") != NULL, "... and says so");
+}
+
 int main(void)
 {
 	struct hu_device d[8];
@@ -151,8 +208,8 @@ int main(void)
 	build_tree();
 
 	n = scan(NULL, d, 8);
-	check_eq(n, 1, "no filter: one device");
-	check_streq(d[0].card, "/dev/dri/card0", "no filter: the first card on PCI");
+	check_eq(n, 2, "no filter: both cards on PCI, not vgem");
+	check_streq(d[0].card, "/dev/dri/card0", "no filter: in card order");
 	check_streq(d[0].render, "/dev/dri/renderD128", "its render node");
 	check_streq(d[0].pci_id.bdf, "0000:01:00.0", "its PCI address");
 	check_eq(d[0].pci_id.vendor, 0x1af4, "vendor id");
@@ -210,6 +267,8 @@ int main(void)
 
 	check_eq(scan("foo:bar", d, 8), -EINVAL, "unknown filter type");
 	check_eq(scan("pci:vendor=zz", d, 8), -EINVAL, "bad vendor id");
+
+	default_rule(d);
 
 	if (fork() == 0)
 		execlp("rm", "rm", "-rf", root, NULL);
