@@ -123,6 +123,7 @@ int hu_drm_dumb_create(int fd, unsigned int w, unsigned int h,
 		return err;
 	bo->handle = c.handle;
 	bo->size = c.size;
+	bo->pitch = c.pitch;
 	bo->offset = 0;
 	return 0;
 }

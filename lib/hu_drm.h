@@ -27,6 +27,7 @@ struct hu_bo {
 	uint32_t handle;
 	uint64_t size;
 	uint64_t offset;	/* fake mmap offset from MAP_DUMB */
+	uint32_t pitch;		/* bytes per row (dumb BOs: 32 bpp) */
 };
 int hu_drm_dumb_create(int fd, unsigned int w, unsigned int h,
 		       struct hu_bo *bo);

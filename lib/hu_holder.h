@@ -11,13 +11,16 @@
  *	mmap		dumb BO with a CPU mmap holding a pattern
  *	dmabuf		PRIME export, dma-buf mmap, DMA_BUF_IOCTL_SYNC
  *	dmabuf-import	that dma-buf imported into vgem and mapped there
+ *	prime-import	a dumb BO imported into a second real GPU (another
+ *			card on PCI), mapped and scanned out there
  *	fence		syncobj holding a vgem fence, its sync_file, vgem
  *			dma-buf imported into the device
  *	child-process	a forked process with its own fds, BO mmap and dma-buf
  *	hammer		threads issuing ioctls through the trigger
  *	readers		threads reading sysfs, debugfs and fdinfo through it
  *
- * (C names: hu_holder_import and hu_holder_child for the two long ones.)
+ * (C names: hu_holder_import, hu_holder_prime and hu_holder_child for the
+ * long ones.)
  *
  * A holder is one file (its ops with its facts: needs, the driver it is
  * for) and one line in the registry, hu_holders[] (lib/hu_holders.c).
@@ -71,8 +74,8 @@ struct hu_holder_ops {
 };
 
 extern const struct hu_holder_ops hu_holder_fd, hu_holder_mmap,
-	hu_holder_dmabuf, hu_holder_import, hu_holder_fence, hu_holder_child,
-	hu_holder_hammer, hu_holder_readers;
+	hu_holder_dmabuf, hu_holder_import, hu_holder_prime, hu_holder_fence,
+	hu_holder_child, hu_holder_hammer, hu_holder_readers;
 
 /* Every holder, NULL-terminated, in the order subtests list them. */
 extern const struct hu_holder_ops *const hu_holders[];

@@ -15,6 +15,7 @@ const struct hu_holder_ops *const hu_holders[] = {
 	&hu_holder_mmap,
 	&hu_holder_dmabuf,
 	&hu_holder_import,
+	&hu_holder_prime,
 	&hu_holder_fence,
 	&hu_holder_child,
 	&hu_holder_hammer,
