@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "hu_device.h"
+#include "hu_drm.h"
 #include "hu_part.h"
 
 struct hu_trigger;
@@ -103,6 +104,23 @@ void hu_probe_fd(int fd, bool card, bool gone, const char *what);
  */
 const char *hu_probe_map(void *map, size_t len, uint32_t seed,
 			 bool must_keep, const char *what);
+
+/*
+ * Opens @dev's card into *@card, creates a @w x @h dumb BO there, maps it
+ * into *@map and fills it with @seed's pattern. Skips if the driver has no
+ * dumb buffers; asserts the rest.
+ */
+void hu_pattern_bo(const struct hu_device *dev, unsigned int w,
+		   unsigned int h, uint32_t seed, int *card, struct hu_bo *bo,
+		   void **map);
+
+/*
+ * Exports a small dumb BO of @dev and imports it into the DRM fd
+ * @importer, keeping nothing: 0, or the -errno of the step that failed.
+ * Before any trigger, for unsupported(): ENOSYS/EOPNOTSUPP/... there mean
+ * the pair cannot share buffers.
+ */
+int hu_try_import(const struct hu_device *dev, int importer);
 
 /* close() that keeps the first error: *err = -errno. */
 void hu_close(int *fd, int *err);

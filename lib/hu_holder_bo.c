@@ -26,19 +26,9 @@ struct bo_priv {
 
 static void bo_acquire(struct hu_ctx *ctx, struct bo_priv *s)
 {
-	int err;
-
 	s->card = s->dmabuf = s->vgem = -1;
-	s->card = hu_drm_open(ctx->dev->card);
-	hu_assert_f(s->card >= 0, "open %s: %s\n", ctx->dev->card,
-		    strerror(-s->card));
-	err = hu_drm_dumb_create(s->card, BO_W, BO_H, &s->bo);
-	hu_require_f(!err, "no dumb buffers: %s\n", strerror(-err));
-	hu_assert_ok(hu_drm_dumb_map_offset(s->card, &s->bo));
-	s->map = hu_drm_mmap_bo(s->card, &s->bo);
-	hu_assert_f(s->map != MAP_FAILED, "mmap of a dumb BO: %s\n",
-		    strerror(errno));
-	hu_fill_pattern(s->map, s->bo.size, ctx->seed);
+	hu_pattern_bo(ctx->dev, BO_W, BO_H, ctx->seed, &s->card, &s->bo,
+		      &s->map);
 }
 
 static void dmabuf_acquire(struct hu_ctx *ctx, struct bo_priv *s)
@@ -238,27 +228,10 @@ static void import_probe(struct hu_ctx *ctx, void *p)
 static const char *import_unsupported(const struct hu_device *dev)
 {
 	static char why[160];
-	int card, vgem, dmabuf = -1, err, cerr = 0;
-	struct hu_bo bo;
-	uint32_t h;
+	int vgem = hu_drm_open_vgem(), err, cerr = 0;
 
-	card = hu_drm_open(dev->card);
-	if (card < 0)
-		return NULL;
-	vgem = hu_drm_open_vgem();
-	err = vgem < 0 ? vgem : hu_drm_dumb_create(card, 64, 64, &bo);
-	if (vgem >= 0 && !err) {
-		err = hu_drm_prime_export(card, bo.handle, &dmabuf);
-		if (!err) {
-			err = hu_drm_prime_import(vgem, dmabuf, &h);
-			if (!err)
-				hu_drm_gem_close(vgem, h);
-		}
-		hu_drm_dumb_destroy(card, bo.handle);
-	}
-	hu_close(&dmabuf, &cerr);
+	err = vgem < 0 ? vgem : hu_try_import(dev, vgem);
 	hu_close(&vgem, &cerr);
-	hu_close(&card, &cerr);
 	if (err != -ENOSYS && err != -EOPNOTSUPP)
 		return NULL;
 	snprintf(why, sizeof(why), "vgem cannot import %s's dma-buf: %s",

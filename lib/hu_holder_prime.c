@@ -189,16 +189,8 @@ static void prime_acquire(struct hu_ctx *ctx, void *p)
 	hu_require_f(!why, "%s\n", why);
 	hu_info("importer: %s\n", hu_device_str(&s->imp, line, sizeof(line)));
 
-	s->card = hu_drm_open(ctx->dev->card);
-	hu_assert_f(s->card >= 0, "open %s: %s\n", ctx->dev->card,
-		    strerror(-s->card));
-	err = hu_drm_dumb_create(s->card, PRIME_W, PRIME_H, &s->bo);
-	hu_require_f(!err, "no dumb buffers: %s\n", strerror(-err));
-	hu_assert_ok(hu_drm_dumb_map_offset(s->card, &s->bo));
-	s->map = hu_drm_mmap_bo(s->card, &s->bo);
-	hu_assert_f(s->map != MAP_FAILED, "mmap of a dumb BO: %s\n",
-		    strerror(errno));
-	hu_fill_pattern(s->map, s->bo.size, ctx->seed);
+	hu_pattern_bo(ctx->dev, PRIME_W, PRIME_H, ctx->seed, &s->card, &s->bo,
+		      &s->map);
 	err = hu_drm_prime_export(s->card, s->bo.handle, &s->dmabuf);
 	hu_require_f(!err, "PRIME export: %s\n", strerror(-err));
 
@@ -309,30 +301,14 @@ static const char *prime_unsupported(const struct hu_device *dev)
 {
 	static char why[256];
 	struct hu_device imp;
-	int card, ifd = -1, dmabuf = -1, err, cerr = 0;
 	const char *none = find_importer(dev, &imp);
-	struct hu_bo bo;
-	uint32_t h;
+	int ifd, err, cerr = 0;
 
 	if (none)
 		return none;
-	card = hu_drm_open(dev->card);
-	if (card < 0)
-		return NULL;
-	err = hu_drm_dumb_create(card, 64, 64, &bo);
-	if (!err) {
-		err = hu_drm_prime_export(card, bo.handle, &dmabuf);
-		ifd = err ? -1 : hu_drm_open(imp.card);
-		if (!err && ifd >= 0) {
-			err = hu_drm_prime_import(ifd, dmabuf, &h);
-			if (!err)
-				hu_drm_gem_close(ifd, h);
-		}
-		hu_drm_dumb_destroy(card, bo.handle);
-	}
+	ifd = hu_drm_open(imp.card);
+	err = ifd < 0 ? ifd : hu_try_import(dev, ifd);
 	hu_close(&ifd, &cerr);
-	hu_close(&dmabuf, &cerr);
-	hu_close(&card, &cerr);
 	if (!cannot_import(err))
 		return NULL;
 	hu_fmt(why, sizeof(why), "%s (%s) cannot import %s's dma-buf: %s",

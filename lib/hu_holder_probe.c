@@ -13,6 +13,47 @@
 #include "hu_drm.h"
 #include "hu_holder.h"
 
+void hu_pattern_bo(const struct hu_device *dev, unsigned int w,
+		   unsigned int h, uint32_t seed, int *card, struct hu_bo *bo,
+		   void **map)
+{
+	int err;
+
+	*card = hu_drm_open(dev->card);
+	hu_assert_f(*card >= 0, "open %s: %s\n", dev->card, strerror(-*card));
+	err = hu_drm_dumb_create(*card, w, h, bo);
+	hu_require_f(!err, "no dumb buffers: %s\n", strerror(-err));
+	hu_assert_ok(hu_drm_dumb_map_offset(*card, bo));
+	*map = hu_drm_mmap_bo(*card, bo);
+	hu_assert_f(*map != MAP_FAILED, "mmap of a dumb BO: %s\n",
+		    strerror(errno));
+	hu_fill_pattern(*map, bo->size, seed);
+}
+
+int hu_try_import(const struct hu_device *dev, int importer)
+{
+	int card, dmabuf = -1, err, cerr = 0;
+	struct hu_bo bo;
+	uint32_t h;
+
+	card = hu_drm_open(dev->card);
+	if (card < 0)
+		return card;
+	err = hu_drm_dumb_create(card, 64, 64, &bo);
+	if (!err) {
+		err = hu_drm_prime_export(card, bo.handle, &dmabuf);
+		if (!err) {
+			err = hu_drm_prime_import(importer, dmabuf, &h);
+			if (!err)
+				hu_drm_gem_close(importer, h);
+		}
+		hu_drm_dumb_destroy(card, bo.handle);
+	}
+	hu_close(&dmabuf, &cerr);
+	hu_close(&card, &cerr);
+	return err;
+}
+
 void hu_close(int *fd, int *err)
 {
 	if (*fd >= 0 && close(*fd) && err && !*err)
