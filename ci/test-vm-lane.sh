@@ -36,6 +36,60 @@ done
 [ -x "$HU_BUILD/lib/tests/examples/hu_example" ] ||
 	{ bad "hu_example not built"; finish; }
 
+# Bad input, refused before anything boots (exit 2, file:line where
+# there is one): seconds, no VM.
+refused() {	# refused NAME EXPECTED-TEXT ARGS...
+	local name=$1 want=$2 out rc
+	shift 2
+	out=$(timeout 120 "$VM" --offline --kernel "$KERNEL" "$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 2 ] && grep -qF -- "$want" <<< "$out"; then
+		ok "refused: $name"
+	else
+		bad "$name: exit $rc, expected 2 with \"$want\": $(tail -n 2 <<< "$out")"
+	fi
+}
+BAD=$HU_BUILD/vm-lane-bad
+rm -rf "$BAD"
+mkdir -p "$BAD"
+printf '# nothing\n\n' > "$BAD/empty.testlist"
+printf 'igt@hu_example@pass\nigt@no_such_binary@x\n' > "$BAD/bin.testlist"
+printf 'igt@hu_example@pass\n\nigt@hu_example@no-such-subtest\n' > "$BAD/sub.testlist"
+printf '# F0\nhu_example@no-such-subtest,Fail\n' > "$BAD/virtio_gpu-$KERNEL-fails.txt"
+mkdir -p "$BAD/exp-parse"
+printf 'hu_example@pass,Broken\n' > "$BAD/exp-parse/virtio_gpu-$KERNEL-fails.txt"
+refused "empty test list" "no tests in it" --test-list "$BAD/empty.testlist" \
+	--results "$BAD/r" --dry-run
+refused "unknown binary in a test list" "bin.testlist:2: no test binary" \
+	--test-list "$BAD/bin.testlist" --results "$BAD/r" --dry-run
+refused "unknown subtest in a test list" "sub.testlist:3: igt@hu_example@no-such-subtest" \
+	--test-list "$BAD/sub.testlist" --results "$BAD/r" --dry-run
+refused "--tests matching nothing" "matches no test" --tests 'igt@no_such_binary@' \
+	--results "$BAD/r" --dry-run
+refused "expectation naming no subtest" "fails.txt:2: no such subtest" \
+	--expectations "$BAD" --tests 'igt@hu_example@pass$' --results "$BAD/r" --dry-run
+refused "expectation that does not parse" "fails.txt:1: status" \
+	--expectations "$BAD/exp-parse" --tests 'igt@hu_example@pass$' \
+	--results "$BAD/r" --dry-run
+refused "--memory too small" "needs at least" --memory 64 --results "$BAD/r"
+refused "--resume without a run" "holds no igt_runner run" --resume --results "$BAD/r"
+refused "qxl with qboot" "cannot boot a qxl" --gpu qxl --firmware qboot --results "$BAD/r"
+# a results directory on a full disk: a small tmpfs (a private mount
+# namespace: no root needed where user namespaces are allowed)
+if unshare -rm true 2> /dev/null; then
+	out=$(unshare -rm sh -c 'mount -t tmpfs -o size=8m tmpfs "$1" && shift &&
+		"$@"' sh "$BAD" timeout 60 "$VM" --offline --kernel "$KERNEL" \
+		--tests 'igt@hu_example@pass$' --results "$BAD/r" 2>&1)
+	rc=$?
+	if [ $rc -eq 2 ] && grep -q "MB free, a run needs" <<< "$out"; then
+		ok "refused: results directory on a full disk"
+	else
+		bad "results directory on a full disk: exit $rc: $out"
+	fi
+else
+	echo "[vm-lane] skipped: results on a full disk (no user namespaces)"
+fi
+
 {
 	echo "igt@hu_example@pass"
 	echo "igt@hu_example@skip"

@@ -24,9 +24,24 @@
 
 #include "shard.h"
 #include "vm.h"
+#include "shell.h"
+#include "testlist.h"
+#include "triage.h"
 
 #define BOOT_TIMEOUT_S	120	/* QEMU start to igt_runner start */
 #define MAX_INFRA_RETRY	2	/* crashes before igt_runner started */
+/*
+ * From the guest's "done" to QEMU's exit: powering off takes well under a
+ * second; a driver whose shutdown blocks must not hold the lane (the
+ * guest dumps its blocked tasks 10 s after "done", guest.sh).
+ */
+#define POWEROFF_S	30
+/*
+ * Not one console line this long after QEMU started: the firmware or the
+ * kernel's first steps hang (the guest's init speaks at 2-11 s of guest
+ * time even at load 9, docs/vm-lane.md).
+ */
+#define SILENT_S	60
 
 static struct vm_opts opts = {
 	.qemu = "qemu-system-x86_64",
@@ -37,6 +52,7 @@ static struct vm_opts opts = {
 	.mem_mb = 1536,
 };
 static char guest_cmdline[4096];	/* what the guest kernel must get */
+static struct vm_exp expect;		/* --expectations */
 
 /* --- per-run state ------------------------------------------------------- */
 
@@ -51,13 +67,18 @@ static struct vm_progress prog = { .pend_job = -1 };
 /* what one boot ended with */
 struct outcome {
 	bool reached_run, done, crashed, hung, timed_out, signalled, qemu_failed;
+	bool poweroff_hung;	/* done, but QEMU still ran POWEROFF_S later */
+	bool in_shell;		/* --shell: the user has the guest's shell */
+	bool no_memory;		/* out of memory before igt_runner started */
 	int done_rc;
+	double t_done;		/* host time of "done" */
 	double t_userspace;	/* guest clock */
 	char reason[256];
 };
 
 static void cleanup(void)
 {
+	vm_shell_restore();
 	if (qemu_pid > 0)
 		vm_qemu_stop(qemu_pid, 2000);
 	qemu_pid = -1;
@@ -65,7 +86,8 @@ static void cleanup(void)
 		vm_rm_rf(tmpdir);
 }
 
-#define TCG_DMESG_NOISE "HU_DMESG_IGNORE=hrtimer: interrupt took [0-9]+ ns"
+#define TCG_DMESG_NOISE "HU_DMESG_IGNORE=hrtimer: interrupt took [0-9]+ ns|" \
+	"clocksource: |TSC found unstable after boot"
 
 static bool has_env(const char *key)
 {
@@ -164,8 +186,9 @@ static void write_job(bool resume)
 		ARGS_ADD(" -e '%s'", opts.runner_env[i]);
 	/*
 	 * TCG on a loaded host: the guest kernel logs "hrtimer: interrupt
-	 * took N ns" at <4> at random, which igt_runner would turn into a
-	 * dmesg-warn of whatever test ran. It is the emulator's, not the
+	 * took N ns" and the clocksource watchdog's "Marking clocksource tsc
+	 * unstable" lines at <4> at random (both measured at load 13), which
+	 * igt_runner would turn into a dmesg-warn of whatever test ran. It is the emulator's, not the
 	 * test's: the harness re-emits this as the ignore regex after each
 	 * subtest start (lib/hu_kmsg.c). --env HU_DMESG_IGNORE= overrides.
 	 */
@@ -180,7 +203,17 @@ static void write_job(bool resume)
 #undef ARGS_ADD
 	snprintf(env, sizeof(env),
 		 "HU_MODE=%s\nHU_MODULES=\"%s\"\nHU_RUNNER_ARGS=\"%s\"\n",
-		 resume ? "resume" : "run", mods, args);
+		 resume ? "resume" : opts.shell && !opts.test_list &&
+		 !opts.tests_regex ? "none" : "run", mods, args);
+	if (opts.shell) {
+		const char *term;
+		int rows, cols;
+
+		vm_shell_term(&rows, &cols, &term);
+		vm_fmt(env + strlen(env), sizeof(env) - strlen(env),
+		       "HU_SHELL=1\nHU_ROWS=%d\nHU_COLS=%d\nHU_TERM=%s\n",
+		       rows, cols, term);
+	}
 	vm_fmt(path, sizeof(path), "%s/job.env", ctl);
 	if (vm_write_file(path, env))
 		vm_die("cannot write %s", path);
@@ -201,11 +234,15 @@ static void on_console_line(void *data, const char *line)
 		else if (!strncmp(m, "HU-VM: cmdline ", 15) &&
 			 strcmp(m + 15, guest_cmdline))
 			vm_msg("the guest's /proc/cmdline differs from ours: %s", m + 15);
-		else if (!strncmp(m, "HU-VM: run ", 11) || !strncmp(m, "HU-VM: resume ", 14))
+		else if (!strncmp(m, "HU-VM: run ", 11) || !strncmp(m, "HU-VM: resume ", 14) ||
+			 !strncmp(m, "HU-VM: exited ", 14))
 			oc->reached_run = true;
+		else if (!strncmp(m, "HU-VM: shell ", 13))
+			oc->in_shell = true;
 		else if (!strncmp(m, "HU-VM: done rc=", 15)) {
 			oc->done = true;
 			oc->done_rc = atoi(m + 15);
+			oc->t_done = vm_now();
 		} else if (!strncmp(m, "HU-VM: init failed", 18)) {
 			snprintf(oc->reason, sizeof(oc->reason), "%s", m);
 		}
@@ -213,6 +250,14 @@ static void on_console_line(void *data, const char *line)
 	}
 	if (oc->crashed)
 		return;
+	if (!oc->reached_run && (strstr(line, "Out of memory") ||
+				 strstr(line, "Initramfs unpacking failed") ||
+				 strstr(line, "deadlocked on memory"))) {
+		oc->crashed = oc->no_memory = true;
+		snprintf(oc->reason, sizeof(oc->reason), "the guest ran out of memory "
+			 "while booting (--memory %d MB): %s", opts.mem_mb, line);
+		return;
+	}
 	if ((m = strstr(line, "Kernel panic - not syncing")) ||
 	    (m = strstr(line, "Oops: ")) || (m = strstr(line, "BUG: "))) {
 		oc->crashed = true;
@@ -221,6 +266,7 @@ static void on_console_line(void *data, const char *line)
 }
 
 struct boot {
+	struct vm_shell sh;
 	struct vm_chan con, run, vmh;
 	struct vm_qmp qmp;
 	struct vm_host host;
@@ -273,6 +319,11 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 	vm_fmt(sock, sizeof(sock), "%s/vmh", sockdir);
 	if (vm_chan_listen(&b.vmh, "vmhost", sock, NULL))
 		vm_die("cannot listen on %s", sock);
+	memset(&b.sh, 0, sizeof(b.sh));
+	b.sh.chan.fd = b.sh.chan.lfd = -1;
+	vm_fmt(sock, sizeof(sock), "%s/sh", sockdir);
+	if (opts.shell && vm_chan_listen(&b.sh.chan, "shell", sock, NULL))
+		vm_die("cannot listen on %s", sock);
 	vm_host_init(&b.host, &opts, &b.qmp, &b.vmh, ctl);
 	b.qmp.event_cb = vm_host_event;
 	b.qmp.event_data = &b.host;
@@ -308,9 +359,9 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 
 	for (;;) {
 		struct vm_chan *chans[] = { &b.con, &b.run, &b.vmh, &b.qmp.chan };
-		struct pollfd p[6];
+		struct pollfd p[8];
 		double now = vm_now(), idle;
-		int np = 0;
+		int np = 0, nsh = 0;
 
 		p[np++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		p[np++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
@@ -318,6 +369,13 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			p[np++] = (struct pollfd){
 				.fd = chans[i]->fd >= 0 ? chans[i]->fd : chans[i]->lfd,
 				.events = POLLIN };
+		if (opts.shell) {
+			nsh = np;
+			p[np++] = (struct pollfd){ .fd = b.sh.chan.fd >= 0 ?
+				b.sh.chan.fd : b.sh.chan.lfd, .events = POLLIN };
+			p[np++] = (struct pollfd){ .fd = b.sh.active &&
+				!b.sh.stdin_eof ? 0 : -1, .events = POLLIN };
+		}
 		if (poll(p, np, 500) < 0 && errno != EINTR)
 			vm_die("poll: %s", strerror(errno));
 		if (p[1].revents) {
@@ -349,17 +407,46 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			else
 				vm_chan_read(c, qmp_lines, &b.host);
 		}
+		if (nsh && p[nsh].revents) {
+			if (b.sh.chan.fd < 0)
+				vm_chan_accept(&b.sh.chan);
+			else
+				vm_shell_from_guest(&b.sh);
+		}
+		if (nsh && p[nsh + 1].revents && vm_shell_from_user(&b.sh)) {
+			oc->signalled = true;
+			snprintf(oc->reason, sizeof(oc->reason), "shell ended with Ctrl-]");
+			break;
+		}
+		if (oc->in_shell && !b.sh.active) {
+			vm_progress_flush(&prog);	/* the rows' lines first */
+			vm_shell_start(&b.sh);
+		}
 		vm_progress_tick(&prog, now);
 		if (p[0].revents)
 			break;	/* QEMU exited; channels drained above */
 		idle = now - (b.run.last_rx > b.con.last_rx ? b.run.last_rx : b.con.last_rx);
+		if (!b.con.ntail && now - t0 > SILENT_S) {
+			oc->hung = true;
+			snprintf(oc->reason, sizeof(oc->reason), "no console output "
+				 "within %d s of QEMU's start (firmware %s)", SILENT_S,
+				 opts.bios ? opts.bios : "SeaBIOS");
+			break;
+		}
+		if (oc->done && now - oc->t_done > POWEROFF_S) {
+			oc->poweroff_hung = true;
+			snprintf(oc->reason, sizeof(oc->reason), "the guest did not "
+				 "power off within %d s after igt_runner finished",
+				 POWEROFF_S);
+			break;
+		}
 		if (!oc->reached_run && now - t0 > BOOT_TIMEOUT_S) {
 			oc->hung = true;
 			snprintf(oc->reason, sizeof(oc->reason),
 				 "no igt_runner start within %d s of boot", BOOT_TIMEOUT_S);
 			break;
 		}
-		if (oc->reached_run && !oc->done && idle > hang_s) {
+		if (oc->reached_run && !oc->done && !oc->in_shell && idle > hang_s) {
 			oc->hung = true;
 			snprintf(oc->reason, sizeof(oc->reason),
 				 "guest hang: no output for %.0f s", idle);
@@ -375,6 +462,9 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 	}
 	status = vm_qemu_stop(qemu_pid, 3000);
 	qemu_pid = -1;
+	vm_shell_restore();
+	if (b.sh.active)
+		printf("\r\n");
 	close(pidfd);
 	/* what QEMU wrote last */
 	vm_chan_read(&b.con, on_console_line, oc);
@@ -398,9 +488,25 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			vm_progress_print(&prog, name, "incomplete", vm_now() - t0, oc->reason);
 		}
 	}
-	if (!oc->done) {
+	if (!oc->done || oc->poweroff_hung) {
 		printf("[vm] boot %d: %s; console tail:\n", n, oc->reason);
 		vm_chan_tail(&b.con, stdout, 12);
+	}
+	if (oc->poweroff_hung) {
+		FILE *f;
+
+		/* a kernel finding: the blocked tasks, and the last row run */
+		vm_fmt(path, sizeof(path), "%s/poweroff-hang.txt", logdir);
+		f = fopen(path, "w");
+		if (f) {
+			fprintf(f, "%s; the last row run was %s\n", oc->reason,
+				prog.last_row[0] ? prog.last_row : "none");
+			vm_chan_tail(&b.con, f, VM_TAIL_LINES);
+			fclose(f);
+		}
+		printf("[vm] kernel finding: %s (after %s); the console's blocked "
+		       "tasks are in %s/vm/poweroff-hang.txt\n", oc->reason,
+		       prog.last_row[0] ? prog.last_row : "no row", results);
 	}
 	if (!b.con.ntail && !oc->signalled && !oc->hung && !oc->timed_out) {
 		/* QEMU exited without running the guest: its own words say why */
@@ -416,6 +522,10 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 	vm_chan_close(&b.con);
 	vm_chan_close(&b.run);
 	vm_chan_close(&b.vmh);
+	if (b.sh.chan.fd >= 0)
+		close(b.sh.chan.fd);
+	if (b.sh.chan.lfd >= 0)
+		close(b.sh.chan.lfd);
 	vm_chan_close(&b.qmp.chan);
 	if (b.host.removed || b.host.added || b.host.refused)
 		vm_msg("boot %d: host-side device_del %d (DEVICE_DELETED %d), "
@@ -493,13 +603,129 @@ static int shard_exit(int rc)
 	return rc;
 }
 
+/*
+ * Boots until igt_runner finished (resuming after crashes), the run is
+ * stopped, or --max-boots. Whether it finished.
+ */
+static bool run_boots(const struct vm_kernel *k, const char *root, int sigfd,
+		      struct outcome *oc, int *boots, int *crashes, bool resume)
+{
+	int infra = 0;
+
+	while (*boots < opts.max_boots) {
+		double tb = vm_now();
+
+		(*boots)++;
+		boot_once(*boots, resume, k, root, sigfd, oc);
+		vm_msg("boot %d: userspace at %.2f s (guest clock), %s after %.1f s",
+		       *boots, oc->t_userspace,
+		       oc->done ? "finished" : "ended", vm_now() - tb);
+		if (oc->done)
+			return true;
+		if (oc->signalled || oc->timed_out || oc->qemu_failed || oc->no_memory)
+			return false;
+		if (!oc->reached_run) {
+			/* e.g. TCG's early int3 oops: not the tests' fault */
+			if (++infra > MAX_INFRA_RETRY)
+				return false;
+			vm_msg("infrastructure failure before igt_runner started, "
+			       "booting again (%d/%d)", infra, MAX_INFRA_RETRY);
+			continue;
+		}
+		(*crashes)++;
+		resume = true;
+	}
+	return false;
+}
+
+/*
+ * The run against --expectations: new failures run once more, in
+ * DIR/rerun (a results directory of its own). The exit code: 1 if
+ * something unexpected happened or a test-list entry has no result.
+ */
+static int judge(const struct vm_kernel *k, const char *root, int sigfd,
+		 struct outcome *oc, int *boots, int *crashes, int missing)
+{
+	static struct vm_triage t;
+	struct vm_result *r = NULL;
+	char path[PATH_MAX + 32];
+	int n = 0, ret;
+
+	printf("\n");
+	if (vm_results_read(results, &r, &n))
+		return 2;
+	vm_triage_first(&t, &expect, r, n);
+	free(r);
+	if (t.nrerun) {
+		vm_fmt(path, sizeof(path), "%s/testlist", ctl);
+		if (vm_triage_write_rerun(&t, path) < 0)
+			vm_die("cannot write %s", path);
+		vm_msg("re-running %d new failure(s) once, results in %s/rerun",
+		       t.nrerun, results);
+		opts.test_list = path;
+		opts.tests_regex = NULL;
+		vm_fmt(path, sizeof(path), "%s/rerun", results);
+		if (vm_mkdir_p(path))
+			vm_die("cannot create %s", path);
+		vm_fmt(results, sizeof(results), "%s", path);
+		prog.bin[0] = 0;
+		prog.aborted = false;
+		r = NULL;
+		n = 0;
+		if (!run_boots(k, root, sigfd, oc, boots, crashes, false))
+			vm_msg("the re-run did not finish: %s", oc->reason);
+		if (vm_results_read(results, &r, &n))
+			r = NULL;
+		vm_triage_second(&t, r, n);
+		free(r);
+		*strrchr(results, '/') = 0;
+		vm_results_copy_logs(results, logdir);
+	}
+	ret = vm_triage_summary(&t);
+	if (oc->signalled)
+		return 130;
+	return ret || missing ? 1 : 0;
+}
+
+/* Every name checked, the expectations read, before anything boots. */
+static void check_names(const struct vm_kernel *k)
+{
+	char tests[PATH_MAX + 16], skips[PATH_MAX + 32];
+	struct vm_names known;
+	const char *kname;
+
+	vm_fmt(tests, sizeof(tests), "%s/tests", ctl);
+	vm_names_list(&known, tests);
+	if (opts.test_list)
+		vm_testlist_check(opts.test_list, &known);
+	if (opts.tests_regex)
+		vm_tests_regex_check(opts.tests_regex, &known);
+	if (opts.nexpect) {
+		/* the kernel as files name it: the suite, else its version */
+		kname = strchr(opts.kernel, '/') ? k->version : opts.kernel;
+		vm_triage_load(&expect, opts.expect, opts.nexpect, &opts, kname);
+		vm_triage_check(&expect, &known, opts.test_list);
+	}
+	vm_names_free(&known);
+	if (!expect.nskips)
+		return;
+	/* the skips, as one more igt_runner -b file */
+	if (opts.nblocklists == VM_MAX_BLOCKLISTS)
+		vm_die("at most %d --blocklist with skips expectations",
+		       VM_MAX_BLOCKLISTS - 1);
+	vm_fmt(skips, sizeof(skips), "%s/skips.txt", tmpdir);
+	if (vm_exp_write_blocklist(&expect, skips) < 0)
+		vm_die("cannot write %s", skips);
+	opts.blocklists[opts.nblocklists++] = strdup(skips);
+}
+
 int main(int argc, char **argv)
 {
 	char root[PATH_MAX], build[PATH_MAX], tl[PATH_MAX + 16];
 	struct vm_kernel k;
 	struct outcome oc;
-	int boots = 0, crashes = 0, infra = 0, ntests, ret, sigfd;
-	bool resume = false, finished = false;
+	int boots = 0, crashes = 0, ntests, ret, sigfd, missing = 0;
+	bool finished;
 	sigset_t ss;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -523,7 +749,8 @@ int main(int argc, char **argv)
 	prog.results = results;
 	prog.verbose = opts.verbose;
 	if (!opts.dry_run)
-		vm_results_prepare(opts.results, opts.overwrite, results, sizeof(results));
+		vm_results_prepare(opts.results, opts.overwrite, opts.resume,
+				   results, sizeof(results));
 	else if (!realpath(opts.results, results))
 		vm_fmt(results, sizeof(results), "%s", opts.results);
 	get_root(root, sizeof(root));
@@ -562,6 +789,7 @@ int main(int argc, char **argv)
 		if (!opts.shard_total && vm_copy_file(opts.test_list, tl, 0644))
 			vm_die("--test-list %s: cannot read", opts.test_list);
 	}
+	check_names(&k);
 	for (int i = 0; i < opts.nblocklists; i++) {
 		vm_fmt(tl, sizeof(tl), "%s/blocklist-%d", ctl, i);
 		if (vm_copy_file(opts.blocklists[i], tl, 0644))
@@ -590,44 +818,28 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	while (boots < opts.max_boots) {
-		double tb = vm_now();
-
-		boots++;
-		boot_once(boots, resume, &k, root, sigfd, &oc);
-		vm_msg("boot %d: userspace at %.2f s (guest clock), %s after %.1f s",
-		       boots, oc.t_userspace,
-		       oc.done ? "finished" : "ended", vm_now() - tb);
-		if (oc.signalled || oc.timed_out)
-			break;
-		if (oc.done) {
-			finished = true;
-			break;
-		}
-		if (oc.qemu_failed)
-			break;
-		if (!oc.reached_run) {
-			/* e.g. TCG's early int3 oops: not the tests' fault */
-			if (++infra > MAX_INFRA_RETRY)
-				break;
-			vm_msg("infrastructure failure before igt_runner started, "
-			       "booting again (%d/%d)", infra, MAX_INFRA_RETRY);
-			continue;
-		}
-		crashes++;
-		resume = true;
-	}
+	finished = run_boots(&k, root, sigfd, &oc, &boots, &crashes, opts.resume);
 	vm_results_copy_logs(results, logdir);
 	if (!finished)
 		printf("[vm] run did not finish: %s\n", oc.reason);
+	if (opts.shell && !opts.test_list && !opts.tests_regex) {
+		/* no rows, no results.json: how the session ended is all */
+		vm_msg("shell session ended: %s", finished ? "guest powered off" : oc.reason);
+		return oc.signalled ? 130 : finished ? 0 : 2;
+	}
 	ret = vm_results_summary(&(struct vm_summary){
 		.results = results, .prog = &prog, .test_list = opts.test_list,
 		.blocklists = opts.blocklists, .nblocklists = opts.nblocklists,
-		.boots = boots, .crashes = crashes, .total = vm_now() - t_start });
+		.boots = boots, .crashes = crashes, .total = vm_now() - t_start },
+		&missing);
+	if (opts.nexpect && ret < 2 && finished)
+		ret = judge(&k, root, sigfd, &oc, &boots, &crashes, missing);
 	if (!finished && ret == 0)
 		ret = 2;
 	if (!vm_results_report(results, opts.build, tl, sizeof(tl)))
 		printf("[vm] report: %s\n", tl);
+	if (oc.poweroff_hung && ret == 0)
+		ret = 1;
 	if (finished && oc.done_rc && ret == 0)
 		printf("[vm] igt_runner exited %d\n", oc.done_rc);
 	return shard_exit(oc.signalled ? 130 : ret);

@@ -44,7 +44,21 @@ static void usage(FILE *f)
 "  --memory MB             guest memory (default 1536)\n"
 "  --qemu PATH             qemu-system-x86_64 to use\n"
 "  --firmware qboot|seabios|FILE  guest firmware (default qboot when QEMU ships\n"
-"                          it: about 1 s less boot than SeaBIOS)\n"
+"                          it: about 1 s less boot than SeaBIOS; SeaBIOS with qxl)\n"
+"  --tcg single|multi      TCG threads: one for all vCPUs, or one each\n"
+"                          (docs/vm-lane.md, \"Oops: int3 under TCG\")\n"
+"  --expectations DIR|FILE known results in drm-ci's format: DIR holds\n"
+"                          DRIVER-KERNEL-{fails,flakes,skips}.txt (e.g.\n"
+"                          virtio_gpu-sid-fails.txt); repeatable. New failures\n"
+"                          run once more; the exit code is 0 unless something\n"
+"                          unexpected happened\n"
+"  --resume                go on with an interrupted run in DIR (igt_resume;\n"
+"                          its test list and options are DIR's)\n"
+"  --shell                 run the chosen rows (--test-list, --tests; none\n"
+"                          without), then a shell in the guest on this\n"
+"                          terminal: test binaries on PATH, Up arrow: dmesg -w,\n"
+"                          host-side unplugs served; exit powers off, Ctrl-]\n"
+"                          stops the guest\n"
 "  --multiple              igt_runner -m: one exec per binary (faster; a crash\n"
 "                          loses the rest of that binary's subtests)\n"
 "  --verbose               echo igt_runner's output and the QEMU command line\n"
@@ -105,7 +119,8 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 	       O_RESULTS, O_ROOT, O_BUILD, O_OFFLINE, O_TIMEOUT, O_PTT,
 	       O_QEMU, O_APPEND, O_ENV, O_OVERWRITE, O_MAXBOOTS, O_MEM,
 	       O_NOOOPS, O_VERBOSE, O_MULTIPLE, O_FIRMWARE, O_DRYRUN,
-	       O_BLOCKLIST, O_SHARD, O_SHARD_TIMES, O_HELP };
+	       O_BLOCKLIST, O_SHARD, O_SHARD_TIMES, O_EXPECT, O_SHELL, O_RESUME,
+	       O_TCG, O_HELP };
 	static const struct option lo[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "modules", required_argument, NULL, O_MODULES },
@@ -133,9 +148,14 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, O_DRYRUN },
 		{ "shard", required_argument, NULL, O_SHARD },
 		{ "shard-times", required_argument, NULL, O_SHARD_TIMES },
+		{ "expectations", required_argument, NULL, O_EXPECT },
+		{ "shell", no_argument, NULL, O_SHELL },
+		{ "resume", no_argument, NULL, O_RESUME },
+		{ "tcg", required_argument, NULL, O_TCG },
 		{ "help", no_argument, NULL, O_HELP },
 		{ 0 }
 	};
+	bool no_qboot = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -179,7 +199,13 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 			break;
 		case O_OVERWRITE: o->overwrite = true; break;
 		case O_MAXBOOTS: o->max_boots = positive("--max-boots", optarg); break;
-		case O_MEM: o->mem_mb = positive("--memory", optarg); break;
+		case O_MEM:
+			o->mem_mb = positive("--memory", optarg);
+			/* measured: docs/vm-lane.md, "Bad input" */
+			if (o->mem_mb < VM_MIN_MEM_MB)
+				vm_die("--memory %d: the guest needs at least %d MB",
+				       o->mem_mb, VM_MIN_MEM_MB);
+			break;
 		case O_NOOOPS: o->keep_going_on_oops = true; break;
 		case O_VERBOSE: o->verbose = true; break;
 		case O_MULTIPLE: o->multiple = true; break;
@@ -190,6 +216,18 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 				vm_die("--shard I/N with 1 <= I <= N <= 1000, not %s", optarg);
 			break;
 		case O_SHARD_TIMES: o->shard_times = optarg; break;
+		case O_EXPECT:
+			if (o->nexpect == VM_MAX_EXPECT)
+				vm_die("at most %d --expectations", VM_MAX_EXPECT);
+			o->expect[o->nexpect++] = optarg;
+			break;
+		case O_SHELL: o->shell = true; break;
+		case O_RESUME: o->resume = true; break;
+		case O_TCG:
+			if (strcmp(optarg, "single") && strcmp(optarg, "multi"))
+				vm_die("--tcg: single or multi, not %s", optarg);
+			o->tcg_single = !strcmp(optarg, "single");
+			break;
 		case 'h': case O_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -204,10 +242,18 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 		vm_die("--shard and --shard-times cut a --test-list");
 	if (o->tests_regex && strchr(o->tests_regex, '\''))
 		vm_die("--tests: no single quotes please");
+	if (o->resume && (o->overwrite || o->test_list || o->tests_regex))
+		vm_die("--resume goes on with DIR's own run: no --overwrite, "
+		       "--test-list or --tests");
 	if (!o->ngpus)
 		add_gpu(o, "virtio-gpu");
+	for (int i = 0; i < o->ngpus; i++)
+		no_qboot |= o->gpus[i].kind->no_qboot;
+	if (no_qboot && o->firmware && !strcmp(o->firmware, "qboot"))
+		vm_die("--firmware qboot cannot boot a qxl GPU (the guest never "
+		       "prints a line); use seabios, the default for qxl");
 	if (!o->firmware)
-		o->bios = access(QBOOT_ROM, R_OK) ? NULL : QBOOT_ROM;
+		o->bios = access(QBOOT_ROM, R_OK) || no_qboot ? NULL : QBOOT_ROM;
 	else if (!strcmp(o->firmware, "qboot"))
 		o->bios = QBOOT_ROM;
 	else if (strcmp(o->firmware, "seabios"))

@@ -57,7 +57,7 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 	int n = 0;
 
 	ADD("%s", o->qemu);
-	ADD("-accel"); ADD("tcg,thread=multi");
+	ADD("-accel"); ADD("tcg,thread=%s", o->tcg_single ? "single" : "multi");
 	ADD("-cpu"); ADD("max");
 	ADD("-machine"); ADD("q35");
 	ADD("-m"); ADD("%d", o->mem_mb);
@@ -72,6 +72,10 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 	ADD("-serial"); ADD("chardev:con");
 	ADD("-chardev"); ADD("socket,id=run,path=%s/run", sockdir);
 	ADD("-serial"); ADD("chardev:run");
+	if (o->shell) {		/* ttyS2: --shell's terminal */
+		ADD("-chardev"); ADD("socket,id=sh,path=%s/sh", sockdir);
+		ADD("-serial"); ADD("chardev:sh");
+	}
 	ADD("-chardev"); ADD("socket,id=qmp,path=%s/qmp", sockdir);
 	ADD("-mon"); ADD("chardev=qmp,mode=control");
 	ADD("-kernel"); ADD("%s", k->vmlinuz);
@@ -117,6 +121,11 @@ pid_t vm_qemu_spawn(char **argv, const char *logpath)
 
 	if (pid != 0)
 		return pid;
+	sigset_t none;
+
+	/* blocked in the parent (signalfd): QEMU's SIGTERM must work */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* QEMU dies with us, whatever kills us */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpgid(0, 0);

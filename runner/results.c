@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -74,10 +75,11 @@ bool vm_result_is_bad(const char *r)
  * dies if it holds something, unless @overwrite and it holds results (or
  * our logs): then it is emptied.
  */
-void vm_results_prepare(const char *dir, bool overwrite, char *results,
-			size_t len)
+void vm_results_prepare(const char *dir, bool overwrite, bool resume,
+			char *results, size_t len)
 {
 	char path[PATH_MAX + 32];
+	struct statvfs sv;
 	DIR *d;
 	struct dirent *de;
 	bool empty = true;
@@ -86,6 +88,20 @@ void vm_results_prepare(const char *dir, bool overwrite, char *results,
 		vm_die("vm_results_prepare: buffer under PATH_MAX");
 	if (vm_mkdir_p(dir) || !realpath(dir, results))
 		vm_die("--results %s: %s", dir, strerror(errno));
+	if (access(results, W_OK))
+		vm_die("--results %s: not writable", results);
+	/* a full disk would lose the results in the middle of the run */
+	if (!statvfs(results, &sv) &&
+	    (double)sv.f_bavail * sv.f_frsize < VM_MIN_FREE_MB * 1048576.0)
+		vm_die("--results %s: %.1f MB free, a run needs %d MB", results,
+		       (double)sv.f_bavail * sv.f_frsize / 1048576.0, VM_MIN_FREE_MB);
+	if (resume) {
+		vm_fmt(path, sizeof(path), "%s/metadata.txt", results);
+		if (access(path, F_OK))
+			vm_die("--resume: %s holds no igt_runner run (no metadata.txt)",
+			       results);
+		return;
+	}
 	d = opendir(results);
 	while (d && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))

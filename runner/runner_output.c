@@ -33,6 +33,7 @@ void vm_progress_print(struct vm_progress *p, const char *name,
 	p->ntests++;
 	p->nbad += bad;
 	p->last_result = vm_now();
+	snprintf(p->last_row, sizeof(p->last_row), "%s", name);
 	printf("[%4d, job %-7s] %-58s %-10s %7.2f s%s%s\n", p->ntests, p->job,
 	       name, result, secs, note ? "  " : "", note ? note : "");
 	fflush(stdout);

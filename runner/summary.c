@@ -108,10 +108,10 @@ static int missing_from_list(const struct vm_summary *s,
 
 /*
  * The table of every result in results.json, the counts, what the test
- * list has no result for, the timing. 0: all good, 1: bad results or
- * missing ones, 2: no results.json.
+ * list has no result for (in @nmissing, if set), the timing. 0: all good,
+ * 1: bad results or missing ones, 2: no results.json.
  */
-int vm_results_summary(const struct vm_summary *s)
+int vm_results_summary(const struct vm_summary *s, int *nmissing)
 {
 	const struct vm_progress *prog = s->prog;
 	static const char *const order[] = {
@@ -141,6 +141,8 @@ int vm_results_summary(const struct vm_summary *s)
 	       "results: %s/results.json\n", s->boots, s->crashes, total,
 	       n ? total / n : 0.0, s->results);
 	missing = missing_from_list(s, r, n);
+	if (nmissing)
+		*nmissing = missing;
 	if (missing)
 		printf("[vm] %d tests of %s have no result\n", missing, s->test_list);
 	if (prog->first_subtest && prog->ntests > 1)

@@ -198,6 +198,11 @@ int vm_run(char *const argv[], char *out, size_t outlen, int timeout_s)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		sigset_t none;
+
+		/* the parent takes them through a signalfd; a child dies of them */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(pfd[1], 1);
 		execvp(argv[0], argv);

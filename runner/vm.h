@@ -21,6 +21,8 @@
 
 #define VM_MAX_ENV	32
 #define VM_MAX_BLOCKLISTS 8
+#define VM_MAX_EXPECT	8
+#define VM_MIN_MEM_MB	256	/* below, Debian's kernel + initramfs do not boot */
 
 enum vm_iommu { VM_IOMMU_NONE, VM_IOMMU_INTEL, VM_IOMMU_VIRTIO };
 
@@ -32,6 +34,7 @@ struct vm_gpu_kind {
 	bool root_port;		/* PCIe hotplug: on a root port, else pcie.0 */
 	bool host_unplug;	/* QEMU accepts device_del (host-side re-adds) */
 	bool iommu_platform;	/* behind an IOMMU only with iommu_platform=on */
+	bool no_qboot;		/* qboot does not boot it: SeaBIOS by default */
 };
 
 /* One GPU of the guest, as QEMU knows it. */
@@ -78,6 +81,11 @@ struct vm_opts {
 	const char *shard_times;	/* --shard-times */
 	char append_buf[2048];	/* every --append, space-separated */
 	const char *firmware;
+	const char *expect[VM_MAX_EXPECT];	/* --expectations DIR|FILE */
+	int nexpect;
+	bool shell;		/* --shell: a third serial port (ttyS2) */
+	bool resume;		/* --resume: igt_resume on --results DIR */
+	bool tcg_single;	/* --tcg single: one host thread for all vCPUs */
 };
 
 /* What a guest kernel is made of on the host. */
@@ -196,8 +204,9 @@ int vm_results_last_job(const char *dir, char *job, size_t len);
 int vm_results_attach(const char *job, const struct vm_chan *console,
 		      const char *reason);
 bool vm_result_is_bad(const char *result);
-void vm_results_prepare(const char *dir, bool overwrite, char *results,
-			size_t len);
+#define VM_MIN_FREE_MB	64	/* results, logs, dmesg of a full run: ~10 MB */
+void vm_results_prepare(const char *dir, bool overwrite, bool resume,
+			char *results, size_t len);
 void vm_results_copy_logs(const char *results, const char *logdir);
 struct vm_kernel;
 int vm_results_write_config(const char *results, const struct vm_opts *o,
@@ -215,7 +224,7 @@ struct vm_summary {
 	int boots, crashes;
 	double total;			/* s, the whole run */
 };
-int vm_results_summary(const struct vm_summary *s);
+int vm_results_summary(const struct vm_summary *s, int *missing);
 int vm_blocklist_compile(const char *const *files, int nfiles, regex_t **out);
 bool vm_blocklisted(const regex_t *re, int n, const char *name);
 
@@ -238,6 +247,7 @@ struct vm_progress {
 	double first_boot;	/* host time of the first QEMU start */
 	double setup;		/* seconds before it */
 	bool aborted;		/* igt@runner@aborted reported */
+	char last_row[700];	/* the last result printed */
 	struct vm_pending pend[VM_MAX_PENDING];
 	int npend, pend_job;	/* pend_job: igt_runner's job dir, -1: none */
 };

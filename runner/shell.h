@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* shell.c: --shell, the user's terminal on a shell in the guest (ttyS2) */
+#ifndef HU_VM_SHELL_H
+#define HU_VM_SHELL_H
+
+#include <stdbool.h>
+
+#include "vm.h"
+
+struct vm_shell {
+	struct vm_chan chan;	/* ttyS2; only lfd/fd are used (raw bytes) */
+	bool active;		/* the guest said "HU-VM: shell" */
+	bool stdin_eof;
+};
+
+void vm_shell_restore(void);
+void vm_shell_term(int *rows, int *cols, const char **term);
+void vm_shell_start(struct vm_shell *s);
+int vm_shell_from_guest(struct vm_shell *s);
+int vm_shell_from_user(struct vm_shell *s);
+
+#endif
