@@ -72,10 +72,6 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 	ADD("-serial"); ADD("chardev:con");
 	ADD("-chardev"); ADD("socket,id=run,path=%s/run", sockdir);
 	ADD("-serial"); ADD("chardev:run");
-	if (o->shell) {		/* ttyS2: --shell's terminal */
-		ADD("-chardev"); ADD("socket,id=sh,path=%s/sh", sockdir);
-		ADD("-serial"); ADD("chardev:sh");
-	}
 	ADD("-chardev"); ADD("socket,id=qmp,path=%s/qmp", sockdir);
 	ADD("-mon"); ADD("chardev=qmp,mode=control");
 	ADD("-kernel"); ADD("%s", k->vmlinuz);
@@ -94,6 +90,15 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 	ADD("-device"); ADD("virtio-serial-pci,id=vser");
 	ADD("-chardev"); ADD("socket,id=vmh,path=%s/vmh", sockdir);
 	ADD("-device"); ADD("virtserialport,bus=vser.0,chardev=vmh,name=hu.vmhost");
+	/*
+	 * --shell's terminal: hvc0. Not a third ISA serial port: COM3 shares
+	 * IRQ 4 with COM1 and QEMU drives one ISA line from both, so the
+	 * guest's ttyS2 never transmitted (measured).
+	 */
+	if (o->shell) {
+		ADD("-chardev"); ADD("socket,id=sh,path=%s/sh", sockdir);
+		ADD("-device"); ADD("virtconsole,bus=vser.0,chardev=sh,name=hu.shell");
+	}
 	/* multi-function: 8 ports per slot, so many fit on pcie.0 */
 	for (int i = 0; i < o->nports; i++) {
 		ADD("-device");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * --shell: the user's terminal on a shell inside the guest. The guest's
- * third serial port (ttyS2) is a unix socket we listen on, like the other
+ * virtio console (hvc0) is a unix socket we listen on, like the other
  * channels; once the guest says "HU-VM: shell" the host's terminal goes
  * raw and bytes are relayed both ways, while the lane goes on serving
  * QMP and host-side unplugs. Ctrl-] ends the session from the host side.

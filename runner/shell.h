@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* shell.c: --shell, the user's terminal on a shell in the guest (ttyS2) */
+/* shell.c: --shell, the user's terminal on a shell in the guest (hvc0) */
 #ifndef HU_VM_SHELL_H
 #define HU_VM_SHELL_H
 
@@ -8,7 +8,7 @@
 #include "vm.h"
 
 struct vm_shell {
-	struct vm_chan chan;	/* ttyS2; only lfd/fd are used (raw bytes) */
+	struct vm_chan chan;	/* hvc0; only lfd/fd are used (raw bytes) */
 	bool active;		/* the guest said "HU-VM: shell" */
 	bool stdin_eof;
 };

@@ -83,7 +83,7 @@ struct vm_opts {
 	const char *firmware;
 	const char *expect[VM_MAX_EXPECT];	/* --expectations DIR|FILE */
 	int nexpect;
-	bool shell;		/* --shell: a third serial port (ttyS2) */
+	bool shell;		/* --shell: a virtio console (hvc0) */
 	bool resume;		/* --resume: igt_resume on --results DIR */
 	bool tcg_single;	/* --tcg single: one host thread for all vCPUs */
 };

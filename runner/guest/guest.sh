@@ -37,10 +37,11 @@ elif [ "$HU_MODE" = run ]; then
 	rc=$?
 fi
 echo "HU-VM: exited $(cut -d' ' -f1 /proc/uptime)"
-if [ "${HU_SHELL:-0}" = 1 ] && [ -c /dev/ttyS2 ]; then
-	# --shell: a login shell on ttyS2 (the host relays it to the user's
-	# terminal), the test binaries on PATH, "dmesg -w" one Up-arrow away
-	tty=/dev/ttyS2
+if [ "${HU_SHELL:-0}" = 1 ] && [ -c /dev/hvc0 ]; then
+	# --shell: an interactive shell on hvc0 (a virtio console the host
+	# relays to the user's terminal), the test binaries on PATH, "dmesg -w"
+	# one Up-arrow away
+	tty=/dev/hvc0
 	stty -F $tty sane rows "$HU_ROWS" cols "$HU_COLS" 2>/dev/null
 	echo "dmesg -w" > /root/.bash_history
 	echo "PS1='hu-vm:\w# '" > /root/.bashrc
