@@ -19,12 +19,26 @@ key=$(printf '%s\n' "$recipe" $SID_PACKAGES | sha256sum | cut -c1-12)
 root=$HU_CACHE/sidroot-$key
 stamp=$root/.hu-sidroot
 
-if [ -f "$stamp" ]; then
+# A stamped root must still have what the lane runs from it (a copy cut
+# short or files removed by hand: the guest would fail in the middle).
+whole() {
+	local f
+	for f in usr/bin/igt_runner usr/bin/igt_resume usr/bin/kmod usr/bin/bash \
+		usr/bin/perl usr/bin/setsid; do
+		[ -x "$root/$f" ] || { echo "sidroot: $root has no $f" >&2; return 1; }
+	done
+}
+if [ -f "$stamp" ] && whole; then
 	echo "$root"
 	exit 0
 fi
 if [ "${1:-}" = --offline ]; then
-	echo "sidroot: $root not built and --offline" >&2
+	if [ -f "$stamp" ]; then
+		echo "sidroot: $root is damaged and --offline: run once online to" \
+			"build it again" >&2
+	else
+		echo "sidroot: $root not built and --offline" >&2
+	fi
 	exit 1
 fi
 
@@ -32,7 +46,7 @@ mkdir -p "$HU_CACHE"
 # One builder at a time; a second caller waits, then finds the stamp.
 exec 9>"$HU_CACHE/sidroot.lock"
 flock -w 1800 9 || { echo "sidroot: lock busy for 30 min" >&2; exit 1; }
-if [ -f "$stamp" ]; then
+if [ -f "$stamp" ] && whole 2> /dev/null; then
 	echo "$root"
 	exit 0
 fi
@@ -81,6 +95,11 @@ if ! bootstrap; then
 fi
 unmount_under "$tmp"
 chroot "$tmp" apt-get clean
+if [ -d "$root" ]; then
+	echo "[sidroot] replacing the damaged $root" >&2
+	unmount_under "$root"
+	rm -rf --one-file-system "$root"
+fi
 for p in $SID_PACKAGES; do
 	chroot "$tmp" dpkg-query -W -f='${Package} ${Version}\n' "$p"
 done > "$tmp/.hu-sidroot.tmp"

@@ -74,6 +74,48 @@ refused "expectation that does not parse" "fails.txt:1: status" \
 refused "--memory too small" "needs at least" --memory 64 --results "$BAD/r"
 refused "--resume without a run" "holds no igt_runner run" --resume --results "$BAD/r"
 refused "qxl with qboot" "cannot boot a qxl" --gpu qxl --firmware qboot --results "$BAD/r"
+# A damaged cache, in a copy of it (hard links; damaged files are new
+# files): a truncated kernel, a truncated initramfs (rebuilt), a sid root
+# without igt_runner. The kernel cache keeps no .deb (kernel.sh unpacks
+# them in a temporary directory), so a truncated .deb cannot be left.
+kdir=$(readlink -f "$HU_CACHE/kernels/$KERNEL" 2> /dev/null)
+root=$(bash "$HU_REPO/ci/sidroot.sh" --offline 2> /dev/null)
+if [ -n "$kdir" ] && [ -s "$kdir/vmlinuz" ] && [ -n "$root" ]; then
+	C=$BAD/cache
+	mkdir -p "$C/kernels"
+	cp -al "$kdir" "$C/kernels/"
+	ln -sfn "$(basename "$kdir")" "$C/kernels/$KERNEL"
+	rm -f "$C/kernels/$(basename "$kdir")/vmlinuz"
+	head -c 1000000 "$kdir/vmlinuz" > "$C/kernels/$(basename "$kdir")/vmlinuz"
+	HU_CACHE=$C refused "truncated cached kernel" "is damaged" --root "$root" \
+		--tests 'igt@hu_example@pass$' --results "$BAD/r" --dry-run
+	rm -f "$C/kernels/$(basename "$kdir")/vmlinuz"
+	cp "$kdir/vmlinuz" "$C/kernels/$(basename "$kdir")/vmlinuz"
+	HU_CACHE=$C timeout 120 "$VM" --offline --kernel "$KERNEL" --root "$root" \
+		--dry-run --results "$BAD/r" > /dev/null 2>&1
+	img=$(ls "$C"/initramfs/*.cpio.gz 2> /dev/null | head -n 1)
+	if [ -n "$img" ]; then
+		head -c 100000 "$img" > "$img.x" && mv "$img.x" "$img"
+		out=$(HU_CACHE=$C timeout 120 "$VM" --offline --kernel "$KERNEL" \
+			--root "$root" --dry-run --results "$BAD/r" 2>&1)
+		if grep -q "is damaged (gzip -t), building it again" <<< "$out" &&
+			gzip -tq "$img"; then
+			ok "truncated cached initramfs: built again"
+		else
+			bad "truncated cached initramfs: $(tail -n 2 <<< "$out")"
+		fi
+	else
+		bad "no initramfs built in $C"
+	fi
+	sroot=$(HU_CACHE=$C bash "$HU_REPO/ci/sidroot.sh" --offline 2>&1 |
+		sed -n 's/^sidroot: \(.*\) not built.*/\1/p')
+	mkdir -p "$sroot/usr/bin"
+	: > "$sroot/.hu-sidroot"
+	HU_CACHE=$C refused "half-built sid root" "is damaged and --offline" \
+		--tests 'igt@hu_example@pass$' --results "$BAD/r" --dry-run
+else
+	echo "[vm-lane] skipped: damaged caches (no cached $KERNEL kernel or sid root)"
+fi
 # a results directory on a full disk: a small tmpfs (a private mount
 # namespace: no root needed where user namespaces are allowed)
 if unshare -rm true 2> /dev/null; then

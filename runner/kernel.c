@@ -221,6 +221,7 @@ static int make_initramfs(struct vm_kernel *k)
 	char base[PATH_MAX], dir[PATH_MAX + 16], script[PATH_MAX + 32];
 	char init[PATH_MAX + 32], dep[PATH_MAX + 16];
 	char *argv[] = { script, k->moddir, k->initramfs, NULL };
+	char *gz[] = { "gzip", "-tq", k->initramfs, NULL };
 	uint64_t h = 0;
 
 	vm_fmt(script, sizeof(script), "%s/runner/mkinitramfs.sh", vm_source_dir());
@@ -236,6 +237,12 @@ static int make_initramfs(struct vm_kernel *k)
 		return -1;
 	vm_fmt(k->initramfs, sizeof(k->initramfs), "%s/%s-%016llx.cpio.gz",
 		 dir, k->version, (unsigned long long)h);
+	/* a damaged image (a full disk, a killed copy) boots into a panic */
+	if (!access(k->initramfs, R_OK) && vm_run(gz, NULL, 0, 60) != 0) {
+		vm_msg("initramfs cache: %s is damaged (gzip -t), building it again",
+		       k->initramfs);
+		unlink(k->initramfs);
+	}
 	if (access(k->initramfs, R_OK)) {
 		if (vm_run(argv, NULL, 0, 300) != 0) {
 			fprintf(stderr, "hotunplug-vm: building the initramfs failed\n");

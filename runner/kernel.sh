@@ -49,20 +49,63 @@ ensure_vmlinux() {
 }
 done_with() {
 	ensure_vmlinux "$1"
+	# the checksums of what the guest boots, written once it is whole
+	if [ -e "$1/vmlinux" ] && [ ! -e "$1/vmlinux.sha256" ]; then
+		(cd "$1" && sha256sum vmlinux > vmlinux.sha256.$$ &&
+			mv vmlinux.sha256.$$ vmlinux.sha256)
+	fi
 	echo "$1"
 	exit 0
+}
+# cache_ok DIR: the cached kernel is whole. Written with checksums
+# (sha256: vmlinuz, modules.dep; vmlinux.sha256) since they exist; an older
+# entry must at least have a bzImage header ("HdrS" at 0x202) and a
+# modules.dep. A truncated or damaged entry would boot into a silent hang.
+cache_ok() {
+	[ -s "$1/vmlinuz" ] && [ -s "$1/lib/modules/$(cat "$1/version" 2>/dev/null)/modules.dep" ] ||
+		return 1
+	if [ -e "$1/sha256" ]; then
+		(cd "$1" && sha256sum -c --quiet --status sha256) || return 1
+	else
+		bzimage_whole "$1/vmlinuz" || return 1
+	fi
+	[ ! -e "$1/vmlinux.sha256" ] || (cd "$1" && sha256sum -c --quiet --status vmlinux.sha256)
+}
+# bzimage_whole FILE: a bzImage header ("HdrS" at 0x202) and at least the
+# size it declares: (setup_sects + 1) * 512 + syssize * 16 (x86 boot
+# protocol, Documentation/arch/x86/boot.rst: setup_sects at 0x1f1, 0 means
+# 4; syssize at 0x1f4, in 16-byte units)
+bzimage_whole() {
+	[ "$(dd if="$1" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] || return 1
+	set -- "$1" $(od -An -tu1 -j 497 -N 1 "$1") $(od -An -tu4 -j 500 -N 4 "$1")
+	[ "$2" -eq 0 ] && set -- "$1" 4 "$3"
+	[ "$(stat -c %s "$1")" -ge $((($2 + 1) * 512 + $3 * 16)) ]
+}
+# use_cached DIR: done with DIR if it is whole; else say so and drop it
+# (offline: fail), so that it is fetched again below
+use_cached() {
+	if cache_ok "$1"; then
+		done_with "$1"
+	fi
+	if [ "$offline" = --offline ]; then
+		echo "kernel.sh: the cached kernel $1 is damaged (checksum, size or" \
+			"header): run once online to fetch it again" >&2
+		exit 1
+	fi
+	echo "kernel.sh: the cached kernel $1 is damaged, fetching it again" >&2
+	rm -rf "$1"
 }
 
 if [ "$offline" = --offline ]; then
 	[ -e "$kdir/$suite/vmlinuz" ] ||
 		{ echo "kernel.sh: no cached kernel for $suite (run once online)" >&2; exit 1; }
-	done_with "$(readlink -f "$kdir/$suite")"
+	use_cached "$(readlink -f "$kdir/$suite")"
 fi
 
 # Asked the registry less than 6 h ago: use that answer.
 if [ -e "$kdir/$suite/vmlinuz" ] &&
 	[ -n "$(find "$kdir/$suite" -maxdepth 0 -mmin -360 2>/dev/null)" ]; then
-	done_with "$(readlink -f "$kdir/$suite")"
+	use_cached "$(readlink -f "$kdir/$suite")"
 fi
 # one fetch at a time (parallel runs share the cache)
 exec 9>"$kdir/.lock"
@@ -124,7 +167,10 @@ if [ ! -e "$out/vmlinuz" ]; then
 	done
 	depmod -b "$out.new" "$kver"
 	echo "$kver" > "$out.new/version"
+	(cd "$out.new" && sha256sum vmlinuz "lib/modules/$kver/modules.dep" > sha256)
 	mv "$out.new" "$out"
 fi
 ln -sfn "$kver" "$kdir/$suite"
-done_with "$out"
+use_cached "$out"
+echo "kernel.sh: $out is damaged right after it was built" >&2
+exit 1
