@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -499,14 +500,15 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 		vm_fmt(path, sizeof(path), "%s/poweroff-hang.txt", logdir);
 		f = fopen(path, "w");
 		if (f) {
-			fprintf(f, "%s; the last row run was %s\n", oc->reason,
-				prog.last_row[0] ? prog.last_row : "none");
+			fprintf(f, "%s; the last row started was %s, the last "
+				"result %s\n", oc->reason, prog.last_started,
+				prog.last_row);
 			vm_chan_tail(&b.con, f, VM_TAIL_LINES);
 			fclose(f);
 		}
-		printf("[vm] kernel finding: %s (after %s); the console's blocked "
-		       "tasks are in %s/vm/poweroff-hang.txt\n", oc->reason,
-		       prog.last_row[0] ? prog.last_row : "no row", results);
+		printf("[vm] kernel finding: %s (the last row started: %s); the "
+		       "blocked tasks are in %s/vm/poweroff-hang.txt\n", oc->reason,
+		       prog.last_started[0] ? prog.last_started : "none", results);
 	}
 	if (!b.con.ntail && !oc->signalled && !oc->hung && !oc->timed_out) {
 		/* QEMU exited without running the guest: its own words say why */
@@ -687,6 +689,25 @@ static int judge(const struct vm_kernel *k, const char *root, int sigfd,
 	return ret || missing ? 1 : 0;
 }
 
+/*
+ * --resume after Ctrl-C: a job directory with an empty journal never
+ * started its test, and igt_resume would record it as notrun (measured);
+ * without it, igt_resume runs that job.
+ */
+static void drop_unstarted_job(void)
+{
+	char job[PATH_MAX + 32], path[PATH_MAX + 64];
+	struct stat st;
+
+	if (vm_results_last_job(results, job, sizeof(job)))
+		return;
+	vm_fmt(path, sizeof(path), "%s/journal.txt", job);
+	if (stat(path, &st) || st.st_size)
+		return;
+	vm_msg("resume: %s never started its test (empty journal): it runs again", job);
+	vm_rm_rf(job);
+}
+
 /* Every name checked, the expectations read, before anything boots. */
 static void check_names(const struct vm_kernel *k)
 {
@@ -751,6 +772,8 @@ int main(int argc, char **argv)
 	if (!opts.dry_run)
 		vm_results_prepare(opts.results, opts.overwrite, opts.resume,
 				   results, sizeof(results));
+	if (opts.resume)
+		drop_unstarted_job();
 	else if (!realpath(opts.results, results))
 		vm_fmt(results, sizeof(results), "%s", opts.results);
 	get_root(root, sizeof(root));

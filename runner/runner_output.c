@@ -223,10 +223,14 @@ void vm_progress_line(void *data, const char *line)
 	} else if (!strncmp(l, "Starting subtest: ", 18)) {
 		snprintf(p->sub, sizeof(p->sub), "%s", l + 18);
 		p->dyn[0] = 0;
+		vm_fmt(p->last_started, sizeof(p->last_started), "igt@%s@%s",
+		       p->bin, p->sub);
 		if (!p->first_subtest)
 			p->first_subtest = vm_now();
 	} else if (!strncmp(l, "Starting dynamic subtest: ", 26)) {
 		snprintf(p->dyn, sizeof(p->dyn), "%s", l + 26);
+		vm_fmt(p->last_started, sizeof(p->last_started), "igt@%s@%s@%s",
+		       p->bin, p->sub, p->dyn);
 	} else if (!strncmp(l, "Subtest ", 8) || !strncmp(l, "Dynamic subtest ", 16)) {
 		on_result(p, l);
 	}

@@ -248,6 +248,7 @@ struct vm_progress {
 	double setup;		/* seconds before it */
 	bool aborted;		/* igt@runner@aborted reported */
 	char last_row[700];	/* the last result printed */
+	char last_started[700];	/* the last subtest igt_runner started */
 	struct vm_pending pend[VM_MAX_PENDING];
 	int npend, pend_job;	/* pend_job: igt_runner's job dir, -1: none */
 };

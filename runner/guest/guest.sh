@@ -60,7 +60,9 @@ echo "HU-VM: done rc=$rc $(cut -d' ' -f1 /proc/uptime)"
 # A driver whose shutdown blocks keeps the power-off below from ending:
 # dump the blocked tasks to the console after 10 s (the host stops QEMU
 # 30 s after "done" and keeps the console, hotunplug-vm's POWEROFF_S).
-(sleep 10; echo "HU-VM: power-off stuck"; echo w > /proc/sysrq-trigger) &
+# (console loglevel 8 first: the task dumps are KERN_INFO, "quiet" hides them)
+(sleep 10; echo "HU-VM: power-off stuck"; echo 8 > /proc/sys/kernel/printk
+	echo w > /proc/sysrq-trigger) &
 # PID 1 must not exit (that panics): reboot(2) POWER_OFF never returns;
 # perl-base is essential in every Debian root
 perl -e 'syscall(169, 0xfee1dead, 672274793, 0x4321fedc)'
