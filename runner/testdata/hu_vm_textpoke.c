@@ -69,9 +69,17 @@ hu_main
 		for (int i = 0; i < 2; i++)
 			hu_assert_eq(pthread_create(&th[i], NULL, churn, NULL), 0);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			for (size_t e = 0; e < sizeof(events) / sizeof(events[0]); e++)
 				set_event(events[e], i % 2 ? "0" : "1");
+			/* how far it got, should the guest die or time run out */
+			if (i % 100 == 99) {
+				clock_gettime(CLOCK_MONOTONIC, &t1);
+				hu_info("HU-BENCH textpoke progress flips=%d seconds=%.2f\n",
+					(i + 1) * (int)(sizeof(events) / sizeof(events[0])),
+					(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+			}
+		}
 		for (size_t e = 0; e < sizeof(events) / sizeof(events[0]); e++)
 			set_event(events[e], "0");
 		atomic_store(&stop, true);
