@@ -45,7 +45,8 @@ static void usage(FILE *f)
 "  --qemu PATH             qemu-system-x86_64 to use\n"
 "  --firmware qboot|seabios|FILE  guest firmware (default qboot when QEMU ships\n"
 "                          it: about 1 s less boot than SeaBIOS; SeaBIOS with qxl)\n"
-"  --tcg single|multi      TCG threads: one for all vCPUs, or one each\n"
+"  --tcg single|multi      TCG threads: one for all vCPUs (default), or one\n"
+"                          each (then kernel text patching can Oops)\n"
 "                          (docs/vm-lane.md, \"Oops: int3 under TCG\")\n"
 "  --expectations DIR|FILE known results in drm-ci's format: DIR holds\n"
 "                          DRIVER-KERNEL-{fails,flakes,skips}.txt (e.g.\n"
@@ -226,7 +227,7 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 		case O_TCG:
 			if (strcmp(optarg, "single") && strcmp(optarg, "multi"))
 				vm_die("--tcg: single or multi, not %s", optarg);
-			o->tcg_single = !strcmp(optarg, "single");
+			o->tcg_multi = !strcmp(optarg, "multi");
 			break;
 		case 'h': case O_HELP: usage(stdout); exit(0);
 		default: usage(stderr); exit(2);

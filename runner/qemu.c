@@ -57,7 +57,13 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 	int n = 0;
 
 	ADD("%s", o->qemu);
-	ADD("-accel"); ADD("tcg,thread=%s", o->tcg_single ? "single" : "multi");
+	/*
+	 * One host thread for both vCPUs by default: with a thread each, a
+	 * vCPU ran a kernel text patch's int3 after the patch was done
+	 * ("Oops: int3", hu_vm_textpoke: 3 of 3 runs within 500 tracepoint
+	 * flips; single: none in 10000; docs/vm-lane.md).
+	 */
+	ADD("-accel"); ADD("tcg,thread=%s", o->tcg_multi ? "multi" : "single");
 	ADD("-cpu"); ADD("max");
 	ADD("-machine"); ADD("q35");
 	ADD("-m"); ADD("%d", o->mem_mb);

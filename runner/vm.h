@@ -85,7 +85,7 @@ struct vm_opts {
 	int nexpect;
 	bool shell;		/* --shell: a virtio console (hvc0) */
 	bool resume;		/* --resume: igt_resume on --results DIR */
-	bool tcg_single;	/* --tcg single: one host thread for all vCPUs */
+	bool tcg_multi;		/* --tcg multi: a host thread per vCPU */
 };
 
 /* What a guest kernel is made of on the host. */
