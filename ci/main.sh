@@ -6,8 +6,8 @@
 # igt_runner over the list inside. Prints the runner's live lines and
 # summary table, then where results.json and report.html are (hotunplug-
 # report: findings grouped by signature, docs/reports.md); exits with the
-# runner's code
-# (0: nothing failed, 1: something failed, 2: the lane itself failed).
+# runner's code (0: nothing unexpected, 1: a new failure or an unexpected
+# pass against tests/expectations, 2: the lane itself failed).
 #
 # Knobs (environment):
 #   HU_VM_KERNEL     Debian suite or bzImage (default sid)
@@ -17,7 +17,9 @@
 #   HU_VM_TESTLIST   igt test list (default tests/testlists/full.testlist)
 #   HU_VM_BLOCKLIST  igt_runner -b regexes (default
 #                    tests/testlists/blocklist.txt; empty: none)
-#   HU_VM_FBDEV      1: keep the guest's fbdev emulation (see below)
+#   HU_VM_FBDEV      0: turn the guest's fbdev emulation off (see below)
+#   HU_VM_EXPECT     expectations directory (default tests/expectations;
+#                    empty: none, every failure fails the job)
 #   HU_VM_MULTIPLE   0: one igt_runner job per subtest (see below)
 #   HU_VM_APPEND     more guest kernel command line
 #   HU_VM_TIMEOUT    whole run per GPU kind, s (default 1800)
@@ -45,13 +47,15 @@ t0=$(hu_now)
 args=(--kernel "$KERNEL" --test-list "$TESTLIST" --overwrite
 	--timeout "${HU_VM_TIMEOUT:-1800}")
 [ -n "$BLOCKLIST" ] && args+=(--blocklist "$BLOCKLIST")
-# Fbdev emulation off (drm_kms_helper.fbdev_emulation=0): with it on,
-# virtio-gpu's final release WARNs "Memory manager not clean during
-# takedown" in a random third of the rows, whichever trigger they use
-# (docs/drm_hotunplug.md, finding F1). That is one known kernel bug, not
-# the rows' verdicts, and its taint would stop a taint-monitored run.
-# HU_VM_FBDEV=1 keeps it on to reproduce F1.
-[ "${HU_VM_FBDEV:-0}" = 1 ] || args+=(--append "drm_kms_helper.fbdev_emulation=0")
+# The kernel as Debian ships it: fbdev emulation on. Then virtio-gpu's
+# final release WARNs "Memory manager not clean during takedown" in
+# random rows (docs/drm_hotunplug.md, finding F1); tests/expectations
+# lists it as a flake of those rows, so F1 shows as known and anything
+# else fails the job. HU_VM_FBDEV=0 turns fbdev emulation off
+# (drm_kms_helper.fbdev_emulation=0), which hides F1.
+[ "${HU_VM_FBDEV:-1}" = 0 ] && args+=(--append "drm_kms_helper.fbdev_emulation=0")
+EXPECT=${HU_VM_EXPECT-$HU_REPO/tests/expectations}
+[ -n "$EXPECT" ] && args+=(--expectations "$EXPECT")
 [ -n "${HU_VM_APPEND:-}" ] && args+=(--append "$HU_VM_APPEND")
 # igt_runner -m, one job per binary: every job is an exec of the test
 # binary from the 9p root under TCG, which costs about 0.6 s. Measured on

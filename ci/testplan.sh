@@ -190,7 +190,7 @@ regex (`igt_runner -t`, `hotunplug-vm --tests`).
 
 | configuration | binary, selection | device, kernel |
 |---|---|---|
-| main job (`ci/main.sh`) | `drm_hotunplug`: `full.testlist` with `--blocklist blocklist.txt` | VM lane, Debian sid kernel (`HU_VM_KERNEL`), virtio-gpu (`HU_VM_GPUS`, e.g. `virtio-gpu bochs`: bochs runs the `external` rows, which QEMU refuses for virtio-gpu), `drm_kms_helper.fbdev_emulation=0` |
+| main job (`ci/main.sh`) | `drm_hotunplug`: `full.testlist` with `--blocklist blocklist.txt` | VM lane, Debian sid kernel (`HU_VM_KERNEL`), virtio-gpu (`HU_VM_GPUS`, e.g. `virtio-gpu bochs`: bochs runs the `external` rows, which QEMU refuses for virtio-gpu), fbdev emulation on, judged against `tests/expectations/` (F1: known flakes) |
 | CI test (`ci/test.sh`, step `ci/test-vm-lane.sh`) | `drm_hotunplug`: `fast-feedback.testlist`, each must pass or skip, plus the lane's own checks | VM lane, sid, one virtio-gpu, `drm_kms_helper.fbdev_emulation=0` |
 | VM lane with an IOMMU | `virtio_gpu_hotunplug`: `--tests 'igt@virtio_gpu_hotunplug@.*'` | virtio-gpu, `--iommu intel` or `--iommu virtio` (docs/virtio_gpu.md) |
 | lab machine | `drm_hotunplug`: `full.testlist` with `-b blocklist.txt`; `xe_hotunplug`: `-t '^igt@xe_hotunplug@'` | the GPU named by `IGT_DEVICE` (docs/xe.md for Xe) |
