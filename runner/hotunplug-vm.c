@@ -370,13 +370,8 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			p[np++] = (struct pollfd){
 				.fd = chans[i]->fd >= 0 ? chans[i]->fd : chans[i]->lfd,
 				.events = POLLIN };
-		if (opts.shell) {
-			nsh = np;
-			p[np++] = (struct pollfd){ .fd = b.sh.chan.fd >= 0 ?
-				b.sh.chan.fd : b.sh.chan.lfd, .events = POLLIN };
-			p[np++] = (struct pollfd){ .fd = b.sh.active &&
-				!b.sh.stdin_eof ? 0 : -1, .events = POLLIN };
-		}
+		if (opts.shell)
+			nsh = vm_shell_pollfds(&b.sh, p, &np);
 		if (poll(p, np, 500) < 0 && errno != EINTR)
 			vm_die("poll: %s", strerror(errno));
 		if (p[1].revents) {
@@ -408,13 +403,7 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 			else
 				vm_chan_read(c, qmp_lines, &b.host);
 		}
-		if (nsh && p[nsh].revents) {
-			if (b.sh.chan.fd < 0)
-				vm_chan_accept(&b.sh.chan);
-			else
-				vm_shell_from_guest(&b.sh);
-		}
-		if (nsh && p[nsh + 1].revents && vm_shell_from_user(&b.sh)) {
+		if (nsh && vm_shell_pump(&b.sh, &p[nsh])) {
 			oc->signalled = true;
 			snprintf(oc->reason, sizeof(oc->reason), "shell ended with Ctrl-]");
 			break;
@@ -493,23 +482,8 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 		printf("[vm] boot %d: %s; console tail:\n", n, oc->reason);
 		vm_chan_tail(&b.con, stdout, 12);
 	}
-	if (oc->poweroff_hung) {
-		FILE *f;
-
-		/* a kernel finding: the blocked tasks, and the last row run */
-		vm_fmt(path, sizeof(path), "%s/poweroff-hang.txt", logdir);
-		f = fopen(path, "w");
-		if (f) {
-			fprintf(f, "%s; the last row started was %s, the last "
-				"result %s\n", oc->reason, prog.last_started,
-				prog.last_row);
-			vm_chan_tail(&b.con, f, VM_TAIL_LINES);
-			fclose(f);
-		}
-		printf("[vm] kernel finding: %s (the last row started: %s); the "
-		       "blocked tasks are in %s/vm/poweroff-hang.txt\n", oc->reason,
-		       prog.last_started[0] ? prog.last_started : "none", results);
-	}
+	if (oc->poweroff_hung)	/* a kernel finding: the blocked tasks */
+		vm_results_poweroff_hang(results, logdir, &b.con, oc->reason, &prog);
 	if (!b.con.ntail && !oc->signalled && !oc->hung && !oc->timed_out) {
 		/* QEMU exited without running the guest: its own words say why */
 		char *log;
@@ -689,57 +663,6 @@ static int judge(const struct vm_kernel *k, const char *root, int sigfd,
 	return ret || missing ? 1 : 0;
 }
 
-/*
- * --resume after Ctrl-C: a job directory with an empty journal never
- * started its test, and igt_resume would record it as notrun (measured);
- * without it, igt_resume runs that job.
- */
-static void drop_unstarted_job(void)
-{
-	char job[PATH_MAX + 32], path[PATH_MAX + 64];
-	struct stat st;
-
-	if (vm_results_last_job(results, job, sizeof(job)))
-		return;
-	vm_fmt(path, sizeof(path), "%s/journal.txt", job);
-	if (stat(path, &st) || st.st_size)
-		return;
-	vm_msg("resume: %s never started its test (empty journal): it runs again", job);
-	vm_rm_rf(job);
-}
-
-/* Every name checked, the expectations read, before anything boots. */
-static void check_names(const struct vm_kernel *k)
-{
-	char tests[PATH_MAX + 16], skips[PATH_MAX + 32];
-	struct vm_names known;
-	const char *kname;
-
-	vm_fmt(tests, sizeof(tests), "%s/tests", ctl);
-	vm_names_list(&known, tests);
-	if (opts.test_list)
-		vm_testlist_check(opts.test_list, &known);
-	if (opts.tests_regex)
-		vm_tests_regex_check(opts.tests_regex, &known);
-	if (opts.nexpect) {
-		/* the kernel as files name it: the suite, else its version */
-		kname = strchr(opts.kernel, '/') ? k->version : opts.kernel;
-		vm_triage_load(&expect, opts.expect, opts.nexpect, &opts, kname);
-		vm_triage_check(&expect, &known, opts.test_list);
-	}
-	vm_names_free(&known);
-	if (!expect.nskips)
-		return;
-	/* the skips, as one more igt_runner -b file */
-	if (opts.nblocklists == VM_MAX_BLOCKLISTS)
-		vm_die("at most %d --blocklist with skips expectations",
-		       VM_MAX_BLOCKLISTS - 1);
-	vm_fmt(skips, sizeof(skips), "%s/skips.txt", tmpdir);
-	if (vm_exp_write_blocklist(&expect, skips) < 0)
-		vm_die("cannot write %s", skips);
-	opts.blocklists[opts.nblocklists++] = strdup(skips);
-}
-
 int main(int argc, char **argv)
 {
 	char root[PATH_MAX], build[PATH_MAX], tl[PATH_MAX + 16];
@@ -773,7 +696,7 @@ int main(int argc, char **argv)
 		vm_results_prepare(opts.results, opts.overwrite, opts.resume,
 				   results, sizeof(results));
 	if (opts.resume)
-		drop_unstarted_job();
+		vm_results_drop_unstarted(results);
 	else if (!realpath(opts.results, results))
 		vm_fmt(results, sizeof(results), "%s", opts.results);
 	get_root(root, sizeof(root));
@@ -812,7 +735,7 @@ int main(int argc, char **argv)
 		if (!opts.shard_total && vm_copy_file(opts.test_list, tl, 0644))
 			vm_die("--test-list %s: cannot read", opts.test_list);
 	}
-	check_names(&k);
+	vm_triage_prepare(&expect, &opts, &k, ctl, tmpdir);
 	for (int i = 0; i < opts.nblocklists; i++) {
 		vm_fmt(tl, sizeof(tl), "%s/blocklist-%d", ctl, i);
 		if (vm_copy_file(opts.blocklists[i], tl, 0644))

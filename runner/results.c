@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -280,4 +281,48 @@ int vm_results_attach(const char *job, const struct vm_chan *con,
 	}
 	fclose(f);
 	return 0;
+}
+
+/*
+ * --resume after Ctrl-C: a job directory with an empty journal never
+ * started its test, and igt_resume would record it as notrun (measured);
+ * without it, igt_resume runs that job.
+ */
+void vm_results_drop_unstarted(const char *results)
+{
+	char job[PATH_MAX + 32], path[PATH_MAX + 64];
+	struct stat st;
+
+	if (vm_results_last_job(results, job, sizeof(job)))
+		return;
+	vm_fmt(path, sizeof(path), "%s/journal.txt", job);
+	if (stat(path, &st) || st.st_size)
+		return;
+	vm_msg("resume: %s never started its test (empty journal): it runs again", job);
+	vm_rm_rf(job);
+}
+
+/*
+ * The guest did not power off after igt_runner's end: a kernel finding.
+ * The console (the guest's blocked-task dump) goes to
+ * logdir/poweroff-hang.txt with the row igt_runner started last.
+ */
+void vm_results_poweroff_hang(const char *results, const char *logdir,
+			      const struct vm_chan *con, const char *reason,
+			      const struct vm_progress *prog)
+{
+	char path[PATH_MAX + 32];
+	FILE *f;
+
+	vm_fmt(path, sizeof(path), "%s/poweroff-hang.txt", logdir);
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%s; the last row started was %s, the last result %s\n",
+			reason, prog->last_started, prog->last_row);
+		vm_chan_tail(con, f, VM_TAIL_LINES);
+		fclose(f);
+	}
+	printf("[vm] kernel finding: %s (the last row started: %s); the blocked "
+	       "tasks are in %s/vm/poweroff-hang.txt\n", reason,
+	       prog->last_started[0] ? prog->last_started : "none", results);
 }

@@ -117,6 +117,43 @@ int vm_shell_from_guest(struct vm_shell *s)
 }
 
 /**
+ * vm_shell_pollfds - the shell's two poll entries: the guest side, stdin
+ * @s: the shell channel
+ * @p: the poll array
+ * @np: its entries so far; two more after
+ *
+ * Returns the index of the first, for vm_shell_pump().
+ */
+int vm_shell_pollfds(const struct vm_shell *s, struct pollfd *p, int *np)
+{
+	int first = *np;
+
+	p[(*np)++] = (struct pollfd){ .fd = s->chan.fd >= 0 ? s->chan.fd :
+				      s->chan.lfd, .events = POLLIN };
+	p[(*np)++] = (struct pollfd){ .fd = s->active && !s->stdin_eof ? 0 : -1,
+				      .events = POLLIN };
+	return first;
+}
+
+/**
+ * vm_shell_pump - after poll(): accept the guest's side, copy both ways
+ * @s: the shell channel
+ * @p: its two poll entries (vm_shell_pollfds())
+ *
+ * Returns 1 when the user typed Ctrl-] (end the session), else 0.
+ */
+int vm_shell_pump(struct vm_shell *s, const struct pollfd *p)
+{
+	if (p[0].revents) {
+		if (s->chan.fd < 0)
+			vm_chan_accept(&s->chan);
+		else
+			vm_shell_from_guest(s);
+	}
+	return p[1].revents ? vm_shell_from_user(s) : 0;
+}
+
+/**
  * vm_shell_from_user - copy the user's keys to the guest's shell
  * @s: the shell channel
  *

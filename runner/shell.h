@@ -18,5 +18,8 @@ void vm_shell_term(int *rows, int *cols, const char **term);
 void vm_shell_start(struct vm_shell *s);
 int vm_shell_from_guest(struct vm_shell *s);
 int vm_shell_from_user(struct vm_shell *s);
+struct pollfd;
+int vm_shell_pollfds(const struct vm_shell *s, struct pollfd *p, int *np);
+int vm_shell_pump(struct vm_shell *s, const struct pollfd *p);
 
 #endif

@@ -231,3 +231,44 @@ int vm_triage_summary(const struct vm_triage *t)
 	       t->count[VM_EXP_FLAKE], t->count[VM_EXP_UNEXPECTED_PASS]);
 	return t->new_fail || t->count[VM_EXP_UNEXPECTED_PASS] ? 1 : 0;
 }
+
+/**
+ * vm_triage_prepare - every name checked, the expectations read, before booting
+ * @e: the expectations to fill (zeroed)
+ * @o: the options (test list, --tests, --expectations; the skips become one
+ *	more blocklist)
+ * @k: the kernel (its version names the files of a local kernel)
+ * @ctl: the control directory with the staged tests/
+ * @tmpdir: where the skips' igt_runner -b file goes
+ *
+ * Ends the run (exit 2) on the first bad name.
+ */
+void vm_triage_prepare(struct vm_exp *e, struct vm_opts *o,
+		       const struct vm_kernel *k, const char *ctl, const char *tmpdir)
+{
+	char tests[PATH_MAX + 16], skips[PATH_MAX + 32];
+	struct vm_names known;
+
+	vm_fmt(tests, sizeof(tests), "%s/tests", ctl);
+	vm_names_list(&known, tests);
+	if (o->test_list)
+		vm_testlist_check(o->test_list, &known);
+	if (o->tests_regex)
+		vm_tests_regex_check(o->tests_regex, &known);
+	if (o->nexpect) {
+		/* the kernel as files name it: the suite, else its version */
+		vm_triage_load(e, o->expect, o->nexpect, o,
+			       strchr(o->kernel, '/') ? k->version : o->kernel);
+		vm_triage_check(e, &known, o->test_list);
+	}
+	vm_names_free(&known);
+	if (!e->nskips)
+		return;
+	if (o->nblocklists == VM_MAX_BLOCKLISTS)
+		vm_die("at most %d --blocklist with skips expectations",
+		       VM_MAX_BLOCKLISTS - 1);
+	vm_fmt(skips, sizeof(skips), "%s/skips.txt", tmpdir);
+	if (vm_exp_write_blocklist(e, skips) < 0)
+		vm_die("cannot write %s", skips);
+	o->blocklists[o->nblocklists++] = strdup(skips);
+}

@@ -34,5 +34,7 @@ void vm_triage_first(struct vm_triage *t, const struct vm_exp *e,
 int vm_triage_write_rerun(const struct vm_triage *t, const char *path);
 void vm_triage_second(struct vm_triage *t, const struct vm_result *r, int n);
 int vm_triage_summary(const struct vm_triage *t);
+void vm_triage_prepare(struct vm_exp *e, struct vm_opts *o,
+		       const struct vm_kernel *k, const char *ctl, const char *tmpdir);
 
 #endif

@@ -208,6 +208,11 @@ bool vm_result_is_bad(const char *result);
 void vm_results_prepare(const char *dir, bool overwrite, bool resume,
 			char *results, size_t len);
 void vm_results_copy_logs(const char *results, const char *logdir);
+void vm_results_drop_unstarted(const char *results);
+struct vm_progress;
+void vm_results_poweroff_hang(const char *results, const char *logdir,
+			      const struct vm_chan *con, const char *reason,
+			      const struct vm_progress *prog);
 struct vm_kernel;
 int vm_results_write_config(const char *results, const struct vm_opts *o,
 			    const struct vm_kernel *k, const char *cmdline);
