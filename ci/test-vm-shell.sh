@@ -43,7 +43,7 @@ step() {	# step NAME TEXT SECONDS: report whether TEXT showed up
 
 t0=$(hu_now)
 tmux new-session -d -s "$S" -x 160 -y 50 \
-	"timeout 900 $VM --kernel $KERNEL --gpu bochs --shell --overwrite \
+	"timeout --foreground 900 $VM --kernel $KERNEL --gpu bochs --shell --overwrite \
 	--tests 'igt@hu_example@pass\$' --results $OUT --timeout 850; \
 	echo LANE-EXIT=\$?; sleep 300"
 step "shell prompt after the row" "hu-vm:" 300
@@ -51,12 +51,13 @@ tmux send-keys -t "$S" Up Enter
 step "dmesg -w from the history (Up arrow)" "Command line:" 30
 tmux send-keys -t "$S" C-c
 sleep 1
-tmux send-keys -t "$S" 'command -v drm_hotunplug && ls /dev/dri && echo SHELL-OK' Enter
-step "test binaries on PATH" "SHELL-OK" 30
+# outputs that the typed line itself cannot show
+tmux send-keys -t "$S" 'command -v drm_hotunplug && ls /dev/dri && echo SHELL-$((6 * 7))' Enter
+step "test binaries on PATH" "SHELL-42" 30
 screen | grep -q "/hu/ctl/tests/drm_hotunplug" && ok "drm_hotunplug from /hu/ctl/tests" ||
 	bad "drm_hotunplug not found on PATH"
-tmux send-keys -t "$S" 'hu_vm_external --run-subtest host-remove-readd; echo EXT-RC=$?' Enter
-step "host-side remove + re-add from the shell" "EXT-RC=0" 120
+tmux send-keys -t "$S" 'hu_vm_external --run-subtest host-remove-readd; echo EXT-$?-RC' Enter
+step "host-side remove + re-add from the shell" "EXT-0-RC" 120
 tmux send-keys -t "$S" 'exit' Enter
 step "exit powers off, the lane exits 0" "LANE-EXIT=0" 90
 if [ "$(jq -r '.tests["igt@hu_example@pass"].result' "$OUT/results.json" 2> /dev/null)" = pass ]; then

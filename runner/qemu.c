@@ -97,9 +97,9 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 	ADD("-chardev"); ADD("socket,id=vmh,path=%s/vmh", sockdir);
 	ADD("-device"); ADD("virtserialport,bus=vser.0,chardev=vmh,name=hu.vmhost");
 	/*
-	 * --shell's terminal: hvc0. Not a third ISA serial port: COM3 shares
-	 * IRQ 4 with COM1 and QEMU drives one ISA line from both, so the
-	 * guest's ttyS2 never transmitted (measured).
+	 * --shell's terminal: hvc0, a virtio console on the bus the request
+	 * port already uses (a third ISA serial port, COM3, would share IRQ 4
+	 * with the kernel console's COM1)
 	 */
 	if (o->shell) {
 		ADD("-chardev"); ADD("socket,id=sh,path=%s/sh", sockdir);

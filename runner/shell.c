@@ -69,6 +69,16 @@ void vm_shell_start(struct vm_shell *s)
 	fflush(stdout);
 	if (!isatty(0) || tcgetattr(0, &saved))
 		return;
+	/*
+	 * Not the terminal's foreground process group (e.g. under timeout(1)
+	 * without --foreground): the terminal would stop us (SIGTTOU, SIGTTIN)
+	 */
+	if (tcgetpgrp(0) != getpgrp()) {
+		printf("[vm] shell: not in the terminal's foreground (timeout "
+		       "without --foreground?): the guest's output only\n");
+		s->stdin_eof = true;
+		return;
+	}
 	t = saved;
 	cfmakeraw(&t);
 	if (!tcsetattr(0, TCSAFLUSH, &t))
