@@ -141,51 +141,128 @@ static struct json_object *totals_of(struct json_object *tests)
 	return totals;
 }
 
+/* a number member, 0 if there is none (igt writes doubles, jq integers) */
+static double num(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_double(v) : 0;
+}
+
+/* a TimeAttribute member ("time", "time_elapsed"), NULL if there is none */
+static struct json_object *time_of(struct json_object *o, const char *key)
+{
+	struct json_object *t;
+
+	return json_object_object_get_ex(o, key, &t) &&
+	       json_object_is_type(t, json_type_object) ? t : NULL;
+}
+
+static void set_num(struct json_object *o, const char *key, double v)
+{
+	json_object_object_add(o, key, json_object_new_double(v));
+}
+
 /* time_elapsed: the earliest start and the latest end of the shards */
 static void widen_time(struct json_object *into, struct json_object *from)
 {
-	struct json_object *a, *b, *va, *vb;
+	struct json_object *a = time_of(into, "time_elapsed");
+	struct json_object *b = time_of(from, "time_elapsed");
 
-	if (!json_object_object_get_ex(into, "time_elapsed", &a) ||
-	    !json_object_object_get_ex(from, "time_elapsed", &b))
+	if (!a || !b)
 		return;
-	if (json_object_object_get_ex(a, "start", &va) &&
-	    json_object_object_get_ex(b, "start", &vb) &&
-	    json_object_get_double(vb) < json_object_get_double(va))
-		json_object_set_double(va, json_object_get_double(vb));
-	if (json_object_object_get_ex(a, "end", &va) &&
-	    json_object_object_get_ex(b, "end", &vb) &&
-	    json_object_get_double(vb) > json_object_get_double(va))
-		json_object_set_double(va, json_object_get_double(vb));
+	if (num(b, "start") < num(a, "start"))
+		set_num(a, "start", num(b, "start"));
+	if (num(b, "end") > num(a, "end"))
+		set_num(a, "end", num(b, "end"));
+}
+
+/*
+ * A subtest whose dynamic subtests (NAME@...) are cut over several shards
+ * has a result in each: igt_runner records the parent of the ones it ran.
+ */
+static bool is_parent(struct json_object *a, struct json_object *b,
+		      const char *name)
+{
+	size_t len = strlen(name);
+
+	json_object_object_foreach(a, ka, va)
+		if (!strncmp(ka, name, len) && ka[len] == '@')
+			return true;
+	json_object_object_foreach(b, kb, vb)
+		if (!strncmp(kb, name, len) && kb[len] == '@')
+			return true;
+	return false;
+}
+
+/* how bad a verdict is, for the parent of a split dynamic subtest */
+static int severity(const char *r)
+{
+	static const char *const order[] = {
+		"notrun", "skip", "pass", "warn", "dmesg-warn", "fail",
+		"dmesg-fail", "timeout", "incomplete", "crash", "abort",
+	};
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (!strcmp(r, order[i]))
+			return (int)i;
+	return (int)(sizeof(order) / sizeof(order[0]));
+}
+
+static const char *member(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
+/*
+ * The parent's results from two shards as the binary would give them in
+ * one run: the worse verdict (a failed dynamic subtest fails the subtest,
+ * one that passed beats skips), out, err and dmesg one after the other,
+ * the times added.
+ */
+static void join_parent(struct json_object *have, struct json_object *more)
+{
+	static const char *const text[] = { "out", "err", "dmesg" };
+	struct json_object *t1, *t2;
+
+	if (severity(member(more, "result")) > severity(member(have, "result")))
+		json_object_object_add(have, "result",
+				       json_object_new_string(member(more, "result")));
+	for (size_t i = 0; i < 3; i++) {
+		char *both;
+
+		if (asprintf(&both, "%s%s", member(have, text[i]),
+			     member(more, text[i])) < 0)
+			die("%s", "out of memory");
+		json_object_object_add(have, text[i], json_object_new_string(both));
+		free(both);
+	}
+	t1 = time_of(have, "time");
+	t2 = time_of(more, "time");
+	if (t1 && t2)
+		set_num(t1, "end", num(t1, "end") + num(t2, "end") - num(t2, "start"));
 }
 
 /* runtimes: per binary, the shards' times added up */
 static void add_runtimes(struct json_object *into, struct json_object *from)
 {
-	struct json_object *a, *b, *t, *v;
+	struct json_object *a, *b, *have, *t1, *t2;
 
 	if (!json_object_object_get_ex(into, "runtimes", &a) ||
 	    !json_object_object_get_ex(from, "runtimes", &b))
 		return;
 	json_object_object_foreach(b, bin, rt) {
-		double add = 0, end;
-
-		if (!json_object_object_get_ex(a, bin, &t)) {
+		if (!json_object_object_get_ex(a, bin, &have)) {
 			json_object_object_add(a, bin, json_object_get(rt));
 			continue;
 		}
-		if (json_object_object_get_ex(rt, "time", &v)) {
-			struct json_object *s, *e;
-
-			if (json_object_object_get_ex(v, "start", &s) &&
-			    json_object_object_get_ex(v, "end", &e))
-				add = json_object_get_double(e) - json_object_get_double(s);
-		}
-		if (json_object_object_get_ex(t, "time", &t) &&
-		    json_object_object_get_ex(t, "end", &v)) {
-			end = json_object_get_double(v) + add;
-			json_object_set_double(v, end);
-		}
+		t1 = time_of(have, "time");
+		t2 = time_of(rt, "time");
+		if (t1 && t2)
+			set_num(t1, "end", num(t1, "end") + num(t2, "end") -
+				num(t2, "start"));
 	}
 }
 
@@ -273,9 +350,16 @@ int main(int argc, char **argv)
 			die("shard %s given twice", s->dir);
 		if (t) {
 			json_object_object_foreach(t, name, test) {
-				if (json_object_object_get_ex(tests, name, NULL)) {
-					fprintf(stderr, "hotunplug-merge: %s in two shards\n", name);
-					return 2;
+				struct json_object *have;
+
+				if (json_object_object_get_ex(tests, name, &have)) {
+					if (!is_parent(tests, t, name)) {
+						fprintf(stderr, "hotunplug-merge: %s in two shards\n",
+							name);
+						return 2;
+					}
+					join_parent(have, test);
+					continue;
 				}
 				json_object_object_add(tests, name, json_object_get(test));
 				got++;
