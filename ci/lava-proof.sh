@@ -149,7 +149,9 @@ for line in open(out + "/lava-run.log", errors="replace"):
     except yaml.YAMLError:
         continue
     msg = rec.get("msg", {}) if isinstance(rec, dict) else {}
-    if rec.get("lvl") == "results" and msg.get("definition") == "hotunplug":
+    # the definition's results come as "<index>_hotunplug"
+    if rec.get("lvl") == "results" and \
+            str(msg.get("definition", "")).split("_", 1)[-1] == "hotunplug":
         lava[(msg.get("set"), msg["case"])] = msg["result"]
 lane = {}
 try:
