@@ -124,10 +124,13 @@ lava_s=$(hu_since "$t1")
 echo "[lava] lava-run exited $rc after $lava_s s (log: $OUT/lava-run.log)"
 
 echo "[lava] the same rows in the VM lane"
+# the list and blocklist of the test root LAVA ran, not the tree's: the
+# tree may have moved on since ci/pack.sh
+mkdir -p "$OUT/testroot" && tar -xzf "$OUT/ctl/hotunplug-testroot.tar.gz" -C "$OUT/testroot"
+lists=$OUT/testroot/hotunplug/share/hotunplug/testlists
 t2=$(hu_now)
 timeout 600 "$VM" --kernel "$KERNEL" --append "$APPEND" \
-	--test-list "$HU_REPO/tests/testlists/$LIST" \
-	--blocklist "$HU_REPO/tests/testlists/blocklist.txt" --multiple \
+	--test-list "$lists/$LIST" --blocklist "$lists/blocklist.txt" --multiple \
 	--results "$OUT/lane" --overwrite > "$OUT/lane.log" 2>&1
 echo "[lava] lane exited $? after $(hu_since "$t2") s (log: $OUT/lane.log)"
 flock -u 9

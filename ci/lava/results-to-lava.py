@@ -18,7 +18,10 @@ verdicts map so (docs/scale-out.md):
   a row of --test-list with no result    -> unknown  (not run: a crash
         under -m drops the rest of its binary)
 
-Every case's IGT verdict is printed next to it in the log. Without
+Every case's IGT verdict is printed next to it in the log, and for a
+case that is not pass or skip the row's kernel lines at warning level or
+worse (up to 8) and the last lines of its err, so the log says why.
+Without
 lava-test-case on PATH (not under LAVA) or with --dry-run the commands
 are printed, not run. Exit 0; 1 if RESULTS.JSON is not readable JSON
 (then one case `igt_runner` fails and every listed row is unknown).
@@ -45,6 +48,13 @@ def split(name):
     if len(parts) < 3 or parts[0] != "igt":
         return None, None
     return parts[1], parts[2]
+
+
+def why(test):
+    """the kernel lines <0>..<4> and the end of err of a row that failed"""
+    lines = [l for l in test.get("dmesg", "").splitlines() if re.match(r"<[0-4]>", l)]
+    lines = lines[:8] + test.get("err", "").strip().splitlines()[-3:]
+    return ["  " + l for l in lines]
 
 
 def list_rows(path, blocklist):
@@ -92,6 +102,9 @@ def main():
     rows = {}
     for name, t in tests.items():
         rows[name] = t.get("result", "notrun")
+        if rows[name] not in ("pass", "skip", "notrun"):
+            print("results-to-lava: %s: %s" % (name, rows[name]))
+            print("\n".join(why(t)), flush=True)
     if a.test_list:
         for name in list_rows(a.test_list, a.blocklist):
             rows.setdefault(name, None)

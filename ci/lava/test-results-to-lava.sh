@@ -32,5 +32,8 @@ ok "the set is closed" grep -qx '+ lava-test-set stop' "$T/out"
 ok "no results.json: exit 1" test $? -eq 1
 ok "no results.json: igt_runner fails" grep -qx '+ lava-test-case igt_runner --result fail' "$T/out2"
 ok "no results.json: listed rows unknown" grep -qx '+ lava-test-case remove-idle --result unknown' "$T/out2"
+"$PY" "$SCRIPT" --dry-run "$DATA/shard-3/results.json" > "$T/out3" 2>&1
+ok "a failed row's kernel warning is in the log" grep -qx '  <4> WARNING: x' "$T/out3"
+ok "dmesg-fail -> fail" grep -qx '+ lava-test-case stress@unbind --result fail' "$T/out3"
 echo "1..$n"
 [ $bad -eq 0 ]
