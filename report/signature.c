@@ -355,8 +355,16 @@ static bool crash(const char *t, char *sig, size_t len, char *kind,
 		}
 		strcpy(kind, "bug");
 	} else if (hu_kmsg_classify(t) == HU_KMSG_OOPS) {
+		/*
+		 * "Oops: int3: 0000 [#1]", "Oops: general protection fault,
+		 * probably for ...": the kind is a name, numbers and all
+		 * (int3); "Oops: 0000 [#1]" has none
+		 */
 		m = !strncmp(t, "Oops: ", 6) ? t + 6 : t;
-		normalize(m, strcspn(m, ",:"), buf, 96);
+		if (isdigit((unsigned char)*m))
+			snprintf(buf, sizeof(buf), "Oops");
+		else
+			snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(m, ",:"), m);
 		rip(recs, a, b, fn, sizeof(fn));
 		snprintf(sig, len, "%s in %s", buf, fn[0] ? fn : "?");
 		strcpy(kind, "oops");
