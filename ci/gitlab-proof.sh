@@ -17,7 +17,11 @@
 #
 # Project variables: HU_CACHE (default the warm cache), HU_VM_TESTLIST
 # (default tests/testlists/fast-feedback.testlist: minutes, not an
-# hour). Knobs: HU_PROOF_CONFIG "kernel gpu iommu" (default "sid
+# hour), HU_VM_FBDEV (default 0: fbdev emulation off; with it on, F1's
+# WARN lands on random rows and two runs never agree row by row: the
+# full list, fbdev on, differed in 19 of 151 rows, all known flakes).
+# A row that differs is accepted only if tests/expectations lists it as
+# a flake of the configuration; anything else fails the proof. Knobs: HU_PROOF_CONFIG "kernel gpu iommu" (default "sid
 # virtio-gpu none"), HU_PROOF_OUT (default $HU_BUILD/gitlab-proof).
 # The test jobs and the reference run hold /tmp/hu-vm.lock together (one
 # VM at a time on this machine; the times are the runs', not the wait).
@@ -34,10 +38,11 @@ git clone -q "$HU_REPO" "$OUT/project" || { echo "[proof] git clone failed"; exi
 git -C "$OUT/project" checkout -q "$(git -C "$HU_REPO" rev-parse HEAD)"
 
 exec "$PY" - "$OUT" "${HU_PROOF_CONFIG:-sid virtio-gpu none}" \
-	"${HU_CACHE}" "${HU_VM_TESTLIST:-tests/testlists/fast-feedback.testlist}" <<'EOF'
-import fcntl, glob, itertools, json, os, shutil, subprocess, sys, time, yaml
+	"${HU_CACHE}" "${HU_VM_TESTLIST:-tests/testlists/fast-feedback.testlist}" \
+	"${HU_VM_FBDEV:-0}" <<'EOF'
+import fcntl, glob, itertools, json, os, re, shutil, subprocess, sys, time, yaml
 
-out, config, cache, testlist = sys.argv[1:]
+out, config, cache, testlist, fbdev = sys.argv[1:]
 proj = out + "/project"
 kernel, gpu, iommu = config.split()
 ci = yaml.safe_load(open(proj + "/ci/gitlab-ci.yml"))
@@ -74,7 +79,8 @@ def lines(x):
 
 
 project_vars = {"HU_CACHE": cache,
-                "HU_VM_TESTLIST": os.path.join(proj, testlist)}
+                "HU_VM_TESTLIST": os.path.join(proj, testlist),
+                "HU_VM_FBDEV": fbdev}
 lock = open("/tmp/hu-vm.lock", "a")
 record = []
 
@@ -153,7 +159,7 @@ for stage in stages:
 ref = out + "/unsharded"
 env = dict(os.environ, HU_CACHE=cache, HU_BUILD=proj + "/build", HU_RESULTS=ref,
            HU_VM_KERNEL=kernel, HU_VM_GPUS=gpu, HU_VM_ARGS="--iommu " + iommu,
-           HU_VM_TESTLIST=project_vars["HU_VM_TESTLIST"])
+           HU_VM_TESTLIST=project_vars["HU_VM_TESTLIST"], HU_VM_FBDEV=fbdev)
 t0 = time.time()
 rc = subprocess.run([proj + "/ci/main.sh"], cwd=proj, env=env, stdout=open(out + "/unsharded.log", "w"),
                     stderr=subprocess.STDOUT).returncode
@@ -182,13 +188,24 @@ print("[proof] times: unsharded %.1f s; %d shards: sum %.1f s, max %.1f s (%s/ti
       (secs, len(shard_s), sum(shard_s), max(shard_s or [0]), out))
 if merged is None or plain is None:
     sys.exit(2)
+# A row whose verdicts differ is a known flake when the expectations the
+# lane reads list it (drm-ci's <driver>-<kernel>-flakes.txt: regexes of
+# bin@subtest): the kernel bug picks random rows (F1), not the cut.
+flakes = []
+for f in glob.glob("%s/tests/expectations/%s-%s-flakes.txt" % (proj, gpu.replace("-", "_"), kernel)):
+    flakes += [re.compile(l.strip()) for l in open(f) if l.strip() and not l.startswith("#")]
 diff = sorted(k for k in set(merged) | set(plain) if merged.get(k) != plain.get(k))
+unexplained = 0
 for k in diff:
-    print("[proof] DIFFERENT %-60s merged %-10s unsharded %s" % (k, merged.get(k), plain.get(k)))
+    flake = any(r.fullmatch(k.split("@", 1)[-1]) for r in flakes)
+    unexplained += not flake
+    print("[proof] DIFFERENT %-60s merged %-10s unsharded %-10s %s" % (
+        k, merged.get(k), plain.get(k), "known flake" if flake else "NOT A KNOWN FLAKE"))
 counts = {}
 for v in merged.values():
     counts[v] = counts.get(v, 0) + 1
 print("[proof] merged %d rows %s, unsharded %d rows: %s" % (
-    len(merged), counts, len(plain), "the same verdicts" if not diff else "%d differ" % len(diff)))
-sys.exit(1 if diff else 0)
+    len(merged), counts, len(plain), "the same verdicts" if not diff else
+    "%d differ, %d of them not known flakes" % (len(diff), unexplained)))
+sys.exit(1 if unexplained or set(merged) != set(plain) else 0)
 EOF
