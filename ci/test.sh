@@ -11,6 +11,8 @@
 #     Chromium (screenshot in build/artifacts/report)
 #  5. ci/igt-runner-proof.sh: the real igt_runner gives IGT's verdicts
 #     ci/test-bisect.sh: runner/hotunplug-bisect refuses bad input fast
+#     ci/test-shard.sh: hotunplug-vm --shard I/N --dry-run cuts the lists
+#     into contiguous blocks that cover them once
 #  6. ci/test-vm-lane.sh, if present (HU_VM_LANE_SKIP=1: not here; the
 #     GitLab pipeline's test stage runs the lane instead)
 #  7. ci/lava-proof.sh only with HU_LAVA_PROOF=1 (lava-dispatcher, slow)
@@ -107,6 +109,9 @@ check "igt_runner proof (ci/igt-runner-proof.sh)" "$HU_REPO/ci/igt-runner-proof.
 
 check "hotunplug-bisect bad input (ci/test-bisect.sh)" \
 	timeout 600 bash "$HU_REPO/ci/test-bisect.sh"
+
+check "hotunplug-vm --shard I/N covers the lists once (ci/test-shard.sh)" \
+	timeout 900 bash "$HU_REPO/ci/test-shard.sh"
 
 if [ -f "$HU_REPO/ci/test-vm-lane.sh" ] && [ "${HU_VM_LANE_SKIP:-0}" != 1 ]; then
 	check "VM lane (ci/test-vm-lane.sh)" \
