@@ -48,7 +48,7 @@ tmux new-session -d -s "$S" -x 160 -y 50 \
 	echo LANE-EXIT=\$?; sleep 300"
 step "shell prompt after the row" "hu-vm:" 300
 tmux send-keys -t "$S" Up Enter
-step "dmesg -w from the history (Up arrow)" "Command line:" 30
+step "dmesg -w from the history (Up arrow)" "[IGT] hu_example: exiting" 30
 tmux send-keys -t "$S" C-c
 sleep 1
 # outputs that the typed line itself cannot show
