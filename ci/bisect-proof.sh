@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# ci/bisect-proof.sh [--history-only]: runner/hotunplug-bisect on a real
+# ci/bisect-proof.sh [--history-only | OPTIONS]: runner/hotunplug-bisect on a real
 # kernel build. Opt-in (not part of ci/test.sh): the first kernel build
 # takes 30-60 min on 2 cores. After ci/setup.sh.
 #  1. Debian's linux-source of trixie (the package runner/debug-kernel.sh
@@ -15,6 +15,7 @@
 #  4. runner/hotunplug-bisect from hu-proof-base (good) to the branch
 #     hu-proof (bad) on igt@drm_hotunplug@remove-fd-lateclose, virtio-gpu,
 #     and checks that it names the injected commit.
+# OPTIONS go to hotunplug-bisect (e.g. --no-verify: two VM runs fewer).
 # Output in $HU_CACHE/bisect-proof/out/. Exits 0 when the bisect found it.
 # HU_VM_LOCK=FILE: VM runs under flock FILE (a machine shared by several
 # users); HU_BISECT_JOBS: make -j (2).
@@ -173,7 +174,7 @@ say "a fragment option the tree lacks: exit $rc, named"
 t0=$(hu_now)
 "$BISECT" --tree "$TREE" --good hu-proof-base --bad hu-proof \
 	--gpu virtio-gpu --append drm_kms_helper.fbdev_emulation=0 \
-	--work "$OUT/run" ${HU_VM_LOCK:+--vm-lock "$HU_VM_LOCK"} "$ROW" 2>&1 |
+	--work "$OUT/run" ${HU_VM_LOCK:+--vm-lock "$HU_VM_LOCK"} "$@" "$ROW" 2>&1 |
 	tee "$OUT/bisect.out"
 rc=${PIPESTATUS[0]}
 say "hotunplug-bisect exited $rc after $(hu_since "$t0") s"
