@@ -9,6 +9,7 @@
 #   - tests/testlists/fast-feedback.testlist if present: pass or skip only,
 #     on a guest without fbdev emulation (the list's condition: with it,
 #     virtio-gpu WARNs at takedown, docs/drm_hotunplug.md finding F1).
+#   - Ctrl-C in the middle of a run, then --resume.
 # Prints one line per check; exits non-zero if any check failed.
 set -u
 . "$(dirname "$0")/common.sh"
@@ -192,5 +193,39 @@ if pgrep -f -- "path=$OUT,mount_tag=out" > /dev/null; then
 	bad "a QEMU of this run is still running"
 else
 	ok "no QEMU left behind"
+fi
+
+# Ctrl-C in the middle of a run: exit 130, QEMU gone, the results so far
+# kept, and --resume finishes the run (igt_resume on the same directory).
+INT=$OUT-int
+printf 'igt@hu_example@pass\nigt@hu_example@skip\nigt@hu_vm_crash@fresh-kernel\n' \
+	> "$LIST.int"
+"$VM" --kernel "$KERNEL" --test-list "$LIST.int" --results "$INT" --overwrite \
+	--timeout 300 > "$INT.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+	grep -q "hu_example@pass " "$INT.log" && break
+	kill -0 $pid 2> /dev/null || break
+	sleep 0.5
+done
+kill -INT $pid
+wait $pid
+rc=$?
+sleep 1
+[ $rc -eq 130 ] && ok "Ctrl-C: exit 130" || bad "Ctrl-C: exit $rc, expected 130"
+pgrep -f -- "path=$INT,mount_tag=out" > /dev/null && bad "Ctrl-C: QEMU left behind" ||
+	ok "Ctrl-C: no QEMU left behind"
+[ -s "$INT/0/journal.txt" ] && ok "Ctrl-C: the first job's journal kept" ||
+	bad "Ctrl-C: no $INT/0/journal.txt"
+timeout 300 "$VM" --kernel "$KERNEL" --results "$INT" --resume --timeout 280 \
+	> "$INT.resume.log" 2>&1
+rc=$?
+# the row Ctrl-C cut may be incomplete; none may be left notrun
+got=$(jq -r '[.tests[].result] | join(" ")' "$INT/results.json" 2> /dev/null)
+last=$(jq -r '.tests["igt@hu_vm_crash@fresh-kernel"].result' "$INT/results.json" 2> /dev/null)
+if [ "$(wc -w <<< "$got")" = 3 ] && [ "$last" = pass ] && [[ $got != *notrun* ]]; then
+	ok "--resume after Ctrl-C: the run finished ($got; exit $rc)"
+else
+	bad "--resume after Ctrl-C: exit $rc, results: ${got:-none}"
 fi
 finish
