@@ -443,7 +443,11 @@ const struct vm_exp_re *vm_exp_skipped(const struct vm_exp *e, const char *igt_n
  *
  * As deqp-runner: a flakes match never fails the run; a fails entry
  * expects exactly its status (another failing status is a new failure, a
- * pass an unexpected pass); any other Fail, Crash or Timeout is new.
+ * pass an unexpected pass); any other Fail, Crash or Timeout is new. A row
+ * in both a fails file and a flakes regex that fails with the listed
+ * status is reported as the expected failure (both pass the run; the
+ * known failure says more than the flake: F2 behind an IOMMU in rows F1
+ * can hit).
  */
 enum vm_exp_class vm_exp_classify(const struct vm_exp *e, const char *igt_name,
 				  const char *result, const struct vm_exp_where **why)
@@ -454,6 +458,12 @@ enum vm_exp_class vm_exp_classify(const struct vm_exp *e, const char *igt_name,
 
 	*why = NULL;
 	flake = match(e->flakes, e->nflakes, igt_name);
+	for (int i = 0; i < e->nfails; i++) {
+		if (!strcmp(e->fails[i].name, name) && st == e->fails[i].status) {
+			*why = &e->fails[i].at;
+			return VM_EXP_EXPECTED_FAIL;
+		}
+	}
 	if (flake && vm_exp_is_failing(st)) {
 		*why = &flake->at;
 		return VM_EXP_FLAKE;

@@ -54,6 +54,7 @@ static char *known[] = {
 	"drm_hotunplug@remove-idle", "drm_hotunplug@remove-fd-earlyclose",
 	"drm_hotunplug@unbind-fd-lateclose", "drm_hotunplug@stress",
 	"virtio_gpu_hotunplug@remove-transfers-earlyclose",
+	"drm_hotunplug@unbind-hammer-earlyclose",
 };
 
 /* what results mean against the set of main() (deqp-runner's rules) */
@@ -84,6 +85,12 @@ static const struct {
 	  "unlisted timeout" },
 	{ "igt@drm_hotunplug@remove-fd-earlyclose", "dmesg-warn", VM_EXP_OK,
 	  "unlisted warn: as igt_runner's exit code" },
+	{ "igt@drm_hotunplug@unbind-hammer-earlyclose", "fail", VM_EXP_EXPECTED_FAIL,
+	  "listed Fail and a flake: the expected failure" },
+	{ "igt@drm_hotunplug@unbind-hammer-earlyclose", "timeout", VM_EXP_FLAKE,
+	  "listed Fail and a flake, another status: the flake" },
+	{ "igt@drm_hotunplug@unbind-hammer-earlyclose", "pass", VM_EXP_OK,
+	  "listed Fail and a flake, passed: nothing to say" },
 };
 
 /* a file that parses but names what does not exist: file:line */
@@ -94,7 +101,7 @@ static void unknown_name(const char *name, const char *text, const char *want)
 
 	put(name, text);
 	load(name, &e, err, sizeof(err));
-	check(vm_exp_check_names(&e, known, 5, err, sizeof(err)) < 0 &&
+	check(vm_exp_check_names(&e, known, 6, err, sizeof(err)) < 0 &&
 	      strstr(err, want), "%s: \"%s\" (%s)", name, want, err);
 	vm_exp_free(&e);
 }
@@ -134,7 +141,7 @@ int main(void)
 	put("virtio_gpu-sid-fails.txt",
 	    "# F9, 7.2.13, docs/x.md\n"
 	    "drm_hotunplug@remove-idle,Fail\n"
-	    "\n"
+	    "drm_hotunplug@unbind-hammer-earlyclose,Fail\n"
 	    "drm_hotunplug@stress@remove,Crash\r\n");
 	put("virtio_gpu-sid-flakes.txt",
 	    "# F1\n"
@@ -143,12 +150,12 @@ int main(void)
 	memset(&e, 0, sizeof(e));
 	n = vm_exp_load_dir(&e, dir, "virtio_gpu-sid", err, sizeof(err));
 	check_eq(n, 3, "three files loaded (%s)", err);
-	check_eq(e.nfails, 2, "two fails");
+	check_eq(e.nfails, 3, "three fails");
 	check_eq(e.nflakes, 1, "one flake regex");
 	check_eq(e.nskips, 1, "one skip regex");
-	check_eq(e.fails[1].status, VM_EXP_CRASH, "CRLF line parsed");
-	check_eq(e.fails[1].at.line, 4, "line numbers count comments and blanks");
-	check_eq(vm_exp_check_names(&e, known, 5, err, sizeof(err)), 0,
+	check_eq(e.fails[2].status, VM_EXP_CRASH, "CRLF line parsed");
+	check_eq(e.fails[2].at.line, 4, "line numbers count the comment");
+	check_eq(vm_exp_check_names(&e, known, 6, err, sizeof(err)), 0,
 		 "all names exist (dynamic via its parent) (%s)", err);
 	check_eq(vm_exp_load_dir(&e, dir, "bochs-sid", err, sizeof(err)), 0,
 		 "no files for another driver: no expectations");
