@@ -19,8 +19,14 @@
 #include "testlist.h"
 #include "triage.h"
 
-/* drm-ci's driver name of a --gpu kind (the DRM driver's module name) */
-static const char *drmci_driver(const char *kind)
+/**
+ * vm_triage_driver - drm-ci's driver name of a --gpu kind
+ * @kind: virtio-gpu, bochs, qxl or cirrus
+ *
+ * The DRM driver's module name, the first word of the expectations files'
+ * names (virtio_gpu-sid-fails.txt).
+ */
+const char *vm_triage_driver(const char *kind)
 {
 	if (!strcmp(kind, "virtio-gpu"))
 		return "virtio_gpu";
@@ -76,12 +82,12 @@ void vm_triage_load(struct vm_exp *e, const char *const *paths, int npaths,
 			if (seen)
 				continue;
 			vm_fmt(prefix, sizeof(prefix), "%s-%s",
-			       drmci_driver(o->gpus[g].kind->name), kernel);
+			       vm_triage_driver(o->gpus[g].kind->name), kernel);
 			load_one(e, paths[p], prefix);
 			if (!iommu)
 				continue;
 			vm_fmt(prefix, sizeof(prefix), "%s-%s-%s",
-			       drmci_driver(o->gpus[g].kind->name), kernel, iommu);
+			       vm_triage_driver(o->gpus[g].kind->name), kernel, iommu);
 			load_one(e, paths[p], prefix);
 		}
 	}

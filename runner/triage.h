@@ -24,6 +24,7 @@ struct vm_triage {
 	int nrerun;
 };
 
+const char *vm_triage_driver(const char *kind);
 void vm_triage_load(struct vm_exp *e, const char *const *paths, int npaths,
 		    const struct vm_opts *o, const char *kernel);
 struct vm_names;
