@@ -170,24 +170,43 @@ void vm_triage_first(struct vm_triage *t, const struct vm_exp *e,
 	}
 }
 
+/* a row whose dynamic subtests (NAME@...) are re-run too */
+static bool rerun_parent(const struct vm_triage *t, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (int i = 0; i < t->nrerun; i++)
+		if (!strncmp(t->rerun[i].name, name, n) && t->rerun[i].name[n] == '@')
+			return true;
+	return false;
+}
+
 /**
  * vm_triage_write_rerun - the test list of the rows to run once more
  * @t: the triage
  * @path: where to write it
  *
- * Returns how many rows, or -1 when it cannot be written.
+ * A parent subtest (igt@drm_hotunplug@stress) whose dynamic subtests are
+ * re-run is not written: igt_runner would run all its dynamic subtests,
+ * the blocklisted ones too (-b cannot name what a list entry runs), and
+ * the children's jobs give the parent its second verdict anyway.
+ * Returns how many rows were written, or -1 when it cannot be written.
  */
 int vm_triage_write_rerun(const struct vm_triage *t, const char *path)
 {
 	char *text = calloc(t->nrerun + 1, sizeof(t->rerun[0].name) + 1);
 	size_t used = 0;
-	int ret;
+	int ret, rows = 0;
 
 	if (!text)
 		return -1;
-	for (int i = 0; i < t->nrerun; i++)
+	for (int i = 0; i < t->nrerun; i++) {
+		if (rerun_parent(t, t->rerun[i].name))
+			continue;
 		used += sprintf(text + used, "%s\n", t->rerun[i].name);
-	ret = vm_write_file(path, text) ? -1 : t->nrerun;
+		rows++;
+	}
+	ret = vm_write_file(path, text) ? -1 : rows;
 	free(text);
 	return ret;
 }

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * The VM lane's pure parts: QMP JSON (json-c), the GPU kinds' QEMU
- * properties, igt_runner's dmesg rule and its output parser.
+ * properties, igt_runner's dmesg rule and its output parser, the re-run's
+ * test list.
  */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hu_check.h"
+#include "triage.h"
 #include "vm.h"
 
 static void qmp_json(void)
@@ -115,11 +118,40 @@ static void output_parser(void)
 	      "abort flushes: %d printed", p.ntests);
 }
 
+/* the re-run list leaves out a parent whose dynamic subtests it has */
+static void rerun_list(void)
+{
+	static const char *const names[] = {
+		"igt@drm_hotunplug@stress", "igt@drm_hotunplug@stress@remove",
+		"igt@drm_hotunplug@remove-idle", "igt@drm_hotunplug@unbind-idle",
+		"igt@drm_hotunplug@unbind-idle-x",
+	};
+	static struct vm_triage t;
+	char path[] = "/tmp/hu-rerun.XXXXXX", *text;
+	int fd = mkstemp(path), rows;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		snprintf(t.rerun[t.nrerun++].name, sizeof(t.rerun[0].name), "%s", names[i]);
+	rows = fd < 0 ? -1 : vm_triage_write_rerun(&t, path);
+	text = vm_read_file(path, 4096, NULL);
+	check(rows == 4, "4 rows written (%d)", rows);
+	check_streq(text, "igt@drm_hotunplug@stress@remove\n"
+		    "igt@drm_hotunplug@remove-idle\nigt@drm_hotunplug@unbind-idle\n"
+		    "igt@drm_hotunplug@unbind-idle-x\n",
+		    "stress left out: its dynamic subtest is re-run");
+	free(text);
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+}
+
 int main(void)
 {
 	qmp_json();
 	gpu_props();
 	dmesg_rule();
 	output_parser();
+	rerun_list();
 	return check_done();
 }
