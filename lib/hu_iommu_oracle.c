@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hu_core.h"
@@ -39,6 +40,9 @@ struct hu_iommu_oracle {
 	int narmed;
 	char probes[1024];
 	struct hu_iommu_report last;	/* of the last printed verdict */
+	struct hu_iommu_cost cost;
+	unsigned int flags;		/* HU_IOMMU_* */
+	bool traced;			/* arming completed */
 };
 
 /* Event candidates: the map side is optional, the leave and unmap sides
@@ -87,6 +91,25 @@ static const struct {
 };
 
 static struct hu_iommu_oracle *armed_oracle;	/* for the exit handler */
+/*
+ * The oracle stays armed after hu_iommu_oracle_free() until the process
+ * ends, or another arm names other devices or flags: the next arm for the
+ * same devices then only clears the ring buffer. Arming is what costs
+ * under emulation (an instance, its ring buffer, a text patch per event:
+ * docs/vm-lane.md, "IOMMU oracle cost"), and every text patch is a chance
+ * for TCG's stale-int3 Oops (docs/vm-lane.md, "Oops: int3 under TCG").
+ */
+static struct hu_iommu_oracle *parked;
+static pid_t armed_pid;		/* a forked child must not disarm it */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static bool exit_handler_installed;
 
 bool hu_iommu_has_group(const char *pci_bdf)
@@ -126,6 +149,8 @@ static int arm_event(struct hu_iommu_oracle *o, const char *sys,
 
 	if (o->narmed == MAX_ARMED)
 		return -ENOSPC;
+	if (o->flags & HU_IOMMU_NO_STACKS)
+		unmap = false;
 	err = hu_tracefs_event_filter(o->inst, sys, event, filter);
 	if (err)
 		return err;
@@ -183,20 +208,34 @@ static bool arm_kprobe(struct hu_iommu_oracle *o, int k)
 	return false;
 }
 
+/*
+ * Removing the instance switches its events off, drops their triggers and
+ * filters and waits for running probes once (kernel/trace/trace_events.c,
+ * event_trace_del_tracer()). Clearing each filter first cost a grace
+ * period per event on kernels whose apply_event_filter()
+ * (trace_events_filter.c) frees the old filter after
+ * tracepoint_synchronize_unregister() (newer ones defer the free with
+ * call_rcu_tasks_trace(); from which version: not verified). Only if the
+ * instance cannot go are the events cleaned one by one.
+ */
 static void disarm(struct hu_iommu_oracle *o)
 {
 	int i;
 
-	for (i = 0; i < o->narmed; i++) {
-		struct armed *a = &o->armed[i];
+	if (hu_tracefs_instance_remove(INSTANCE)) {
+		for (i = 0; i < o->narmed; i++) {
+			struct armed *a = &o->armed[i];
 
-		hu_tracefs_event_enable(o->inst, a->sys, a->event, false);
-		if (a->unmap)
-			hu_tracefs_event_trigger(o->inst, a->sys, a->event,
-						 "stacktrace", false);
-		hu_tracefs_event_filter(o->inst, a->sys, a->event, "");
+			hu_tracefs_event_enable(o->inst, a->sys, a->event,
+						false);
+			if (a->unmap)
+				hu_tracefs_event_trigger(o->inst, a->sys,
+							 a->event, "stacktrace",
+							 false);
+			hu_tracefs_event_filter(o->inst, a->sys, a->event, "");
+		}
+		hu_tracefs_instance_remove(INSTANCE);
 	}
-	hu_tracefs_instance_remove(INSTANCE);
 	for (i = 0; i < o->narmed; i++)
 		if (o->armed[i].kprobe)
 			hu_tracefs_kprobe_del(KGROUP, o->armed[i].event);
@@ -205,15 +244,52 @@ static void disarm(struct hu_iommu_oracle *o)
 
 static void exit_handler(int sig)
 {
-	if (armed_oracle)
+	if (armed_oracle && getpid() == armed_pid)
 		disarm(armed_oracle);
 	armed_oracle = NULL;
+	parked = NULL;
+}
+
+static void destroy(struct hu_iommu_oracle *o);
+
+/* Was @o armed for exactly @devices with @flags (and may it be kept)? */
+static bool same_setup(const struct hu_iommu_oracle *o,
+		       const char *const *devices, unsigned int flags)
+{
+	int i;
+
+	if (o->flags != flags || (flags & HU_IOMMU_REARM))
+		return false;
+	for (i = 0; devices[i] && o->devices[i]; i++)
+		if (strcmp(devices[i], o->devices[i]))
+			return false;
+	return !devices[i] && !o->devices[i];
+}
+
+/* Starts a kept oracle afresh: an empty buffer, a zeroed report and cost. */
+static int rearm(struct hu_iommu_oracle *o, double t0)
+{
+	int ret;
+
+	if (access(o->inst, F_OK))
+		return -ENOENT;	/* someone removed the instance */
+	ret = hu_tracefs_write(o->inst, "trace", "", false);
+	if (ret)
+		return ret;
+	memset(&o->last, 0, sizeof(o->last));
+	memset(&o->cost, 0, sizeof(o->cost));
+	o->cost.kept = true;
+	o->cost.arm_s = now_s() - t0;
+	hu_debug("iommu oracle: kept armed for %s, buffer cleared\n",
+		 o->filter);
+	return 0;
 }
 
 struct hu_iommu_oracle *__hu_iommu_oracle_arm(const char *const *devices,
 					      unsigned int flags, int *err)
 {
 	bool force = flags & HU_IOMMU_FORCE_KPROBES;
+	double t0 = now_s();
 	struct hu_iommu_oracle *o;
 	bool have_leave = false, have_unmap = false, have_dma_events;
 	int n = 0, i, ret;
@@ -223,6 +299,15 @@ struct hu_iommu_oracle *__hu_iommu_oracle_arm(const char *const *devices,
 	if (!devices || !devices[0]) {
 		*err = -EINVAL;
 		return NULL;
+	}
+	if (parked) {
+		o = parked;
+		if (same_setup(o, devices, flags) && !rearm(o, t0)) {
+			parked = NULL;
+			return o;
+		}
+		hu_debug("iommu oracle: re-arming from scratch\n");
+		destroy(o);
 	}
 	if (armed_oracle) {
 		hu_warn("iommu oracle: already armed\n");
@@ -244,6 +329,7 @@ struct hu_iommu_oracle *__hu_iommu_oracle_arm(const char *const *devices,
 		*err = -ENOMEM;
 		return NULL;
 	}
+	o->flags = flags;
 	for (i = 0; i < n; i++)
 		o->devices[i] = strdup(devices[i]);
 	build_filter(o->filter, sizeof(o->filter), "device", o->devices);
@@ -261,6 +347,7 @@ struct hu_iommu_oracle *__hu_iommu_oracle_arm(const char *const *devices,
 		goto fail;
 	}
 	armed_oracle = o;
+	armed_pid = getpid();
 	if (!exit_handler_installed) {
 		hu_install_exit_handler(exit_handler);
 		exit_handler_installed = true;
@@ -323,10 +410,12 @@ struct hu_iommu_oracle *__hu_iommu_oracle_arm(const char *const *devices,
 		*err = ret;
 		goto fail;
 	}
+	o->cost.arm_s = now_s() - t0;
+	o->traced = true;
 	hu_debug("iommu oracle: armed for %s: %s\n", o->filter, o->probes);
 	return o;
 fail:
-	hu_iommu_oracle_free(o);
+	destroy(o);
 	return NULL;
 }
 
@@ -360,13 +449,20 @@ void hu_iommu_oracle_mark_bound(struct hu_iommu_oracle *o, const char *device)
 int __hu_iommu_oracle_verdict(struct hu_iommu_oracle *o,
 			      struct hu_iommu_report *r)
 {
+	double t = now_s();
+	size_t len;
 	char *text;
 	int ret;
 
-	ret = hu_tracefs_read(o->inst, "trace", &text, NULL);
+	ret = hu_tracefs_read(o->inst, "trace", &text, &len);
+	o->cost.read_s += now_s() - t;
 	if (ret)
 		return ret;
+	o->cost.reads++;
+	o->cost.read_bytes += len;
+	t = now_s();
 	ret = hu_iommu_trace_parse(text, (const char *const *)o->devices, r);
+	o->cost.parse_s += now_s() - t;
 	free(text);
 	if (ret < 0)
 		return ret;
@@ -435,17 +531,80 @@ int hu_iommu_oracle_save(struct hu_iommu_oracle *o, const char *path)
 	return ret;
 }
 
-void hu_iommu_oracle_free(struct hu_iommu_oracle *o)
+const struct hu_iommu_cost *hu_iommu_oracle_cost(
+	const struct hu_iommu_oracle *o)
 {
+	return &o->cost;
+}
+
+void hu_iommu_cost_text(const struct hu_iommu_cost *c, bool kept,
+			char *buf, size_t len)
+{
+	char end[48] = "kept armed";
+
+	if (!kept)
+		snprintf(end, sizeof(end), "disarm %.3f s", c->disarm_s);
+	snprintf(buf, len, "%s %.3f s, read %.3f s (%u reads, %zu KiB), parse %.3f s, %s",
+		 c->kept ? "clear" : "arm", c->arm_s, c->read_s, c->reads,
+		 c->read_bytes / 1024, c->parse_s, end);
+}
+
+static void print_cost(const struct hu_iommu_oracle *o, bool kept)
+{
+	char text[160];
+
+	hu_iommu_cost_text(&o->cost, kept, text, sizeof(text));
+	hu_info("iommu oracle cost: %s\n", text);
+}
+
+int hu_iommu_oracle_mode(const char *mode, bool kprobes, unsigned int *flags)
+{
+	*flags = kprobes ? HU_IOMMU_FORCE_KPROBES : 0;
+	if (!mode || !*mode)
+		return 0;
+	if (!strcmp(mode, "off"))
+		return 1;
+	if (!strcmp(mode, "nostack"))
+		*flags |= HU_IOMMU_NO_STACKS;
+	else if (!strcmp(mode, "rearm"))
+		*flags |= HU_IOMMU_REARM;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Disarms @o for good and frees it. */
+static void destroy(struct hu_iommu_oracle *o)
+{
+	bool was_kept = parked == o;
+	double t = now_s();
 	int i;
 
-	if (!o)
-		return;
+	if (parked == o)
+		parked = NULL;
 	disarm(o);
+	o->cost.disarm_s = now_s() - t;
+	if (o->traced && !was_kept)
+		print_cost(o, false);
+	else if (o->traced)	/* its cost line is out already */
+		hu_debug("iommu oracle: disarmed in %.3f s\n", o->cost.disarm_s);
 	if (armed_oracle == o)
 		armed_oracle = NULL;
 	for (i = 0; o->devices && o->devices[i]; i++)
 		free(o->devices[i]);
 	free(o->devices);
 	free(o);
+}
+
+void hu_iommu_oracle_free(struct hu_iommu_oracle *o)
+{
+	if (!o)
+		return;
+	if (o->traced && !(o->flags & HU_IOMMU_REARM) && armed_oracle == o &&
+	    getpid() == armed_pid) {
+		parked = o;
+		print_cost(o, true);
+		return;
+	}
+	destroy(o);
 }

@@ -12,7 +12,11 @@
  * mapping still alive when it left, fails the subtest.
  *
  * HU_IOMMU_KPROBES=1 uses the kprobe fallbacks of kernels without the dma
- * events, even where they exist (to test them).
+ * events, even where they exist (to test them). For measuring what the
+ * oracle costs (runner/bench.sh iommu), HU_IOMMU_ORACLE=off leaves it out
+ * (rows that need it skip), =nostack arms it without the stacktrace
+ * trigger (same verdicts, findings without call chains), =rearm arms and
+ * disarms it for every subtest instead of keeping it armed in between.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,15 +30,35 @@ struct iommu_priv {
 	bool marked;		/* unbound marker written, no bound yet */
 };
 
+/* HU_IOMMU_ORACLE and HU_IOMMU_KPROBES as flags; 1 for "off" */
+static int mode(unsigned int *flags)
+{
+	const char *m = getenv("HU_IOMMU_ORACLE");
+	int ret = hu_iommu_oracle_mode(m, getenv("HU_IOMMU_KPROBES"), flags);
+
+	if (ret < 0)
+		hu_warn("HU_IOMMU_ORACLE=%s: not off, nostack or rearm; ignored\n",
+			m);
+	return ret;
+}
+
+static const char *iommu_unsupported(const struct hu_device *dev)
+{
+	unsigned int flags;
+
+	return mode(&flags) == 1 ? "HU_IOMMU_ORACLE=off" : NULL;
+}
+
 static int iommu_arm(struct hu_octx *ctx, void *p)
 {
 	struct iommu_priv *s = p;
 	const char *bdf = ctx->dev->pci_id.bdf;
 	const char *devices[] = { bdf, NULL };
+	unsigned int flags;
 	int err;
 
-	s->o = __hu_iommu_oracle_arm(devices, getenv("HU_IOMMU_KPROBES") ?
-				     HU_IOMMU_FORCE_KPROBES : 0, &err);
+	mode(&flags);
+	s->o = __hu_iommu_oracle_arm(devices, flags, &err);
 	if (!s->o)
 		return err;
 	hu_info("IOMMU oracle armed on %s: %s\n", bdf,
@@ -96,6 +120,7 @@ const struct hu_oracle_ops hu_oracle_iommu = {
 		"IOMMU group, none still alive when it left",
 	.priv_size = sizeof(struct iommu_priv),
 	.needs = HU_NEED_PCI | HU_NEED_IOMMU_GROUP,
+	.unsupported = iommu_unsupported,
 	.arm = iommu_arm,
 	.at = iommu_at,
 	.free = iommu_free,
