@@ -62,6 +62,7 @@ static const char *pending_desc;
 static bool skipped_one, succeeded_one, failed_one;
 static int exit_code = HU_EXIT_SUCCESS;
 static bool is_child;
+static char *abort_after;	/* hu_abort_after_subtest()'s reason */
 
 __attribute__((noreturn, format(printf, 1, 2)))
 static void internal_error(const char *fmt, ...)
@@ -499,7 +500,29 @@ __attribute__((noreturn)) static void exit_subtest(const char *result)
 	}
 	dynamic_executed = -1;
 	in_subtest = false;
+	if (abort_after) {
+		/* info, not <3>: the abort must not turn the verdict above */
+		hu_kmsg(6, "exiting after subtest %s, ret=%d\n", name,
+			HU_EXIT_ABORT);
+		hu_critical("Test abort after subtest %s\n", name);
+		hu_critical("%s", abort_after);
+		fflush(NULL);
+		exit(HU_EXIT_ABORT);
+	}
 	siglongjmp(subtest_jmp, 1);
+}
+
+void hu_abort_after_subtest(const char *fmt, ...)
+{
+	va_list ap;
+
+	free(abort_after);
+	va_start(ap, fmt);
+	if (vasprintf(&abort_after, fmt, ap) < 0)
+		abort_after = NULL;
+	va_end(ap);
+	hu_info("the run ends after this subtest: %s",
+		abort_after ? abort_after : "\n");
 }
 
 void hu_describe(const char *text)

@@ -174,6 +174,13 @@ const char *hu_device_filter_string(void);
 __attribute__((noreturn, format(printf, 1, 2))) void hu_skip(const char *fmt, ...);
 __attribute__((noreturn)) void hu_fail(int exitcode);
 __attribute__((noreturn, format(printf, 1, 2))) void hu_abort(const char *fmt, ...);
+/*
+ * Exit 112 once the running subtest has printed its verdict: the machine
+ * can only be restored by a reboot (a GPU the VM host brings back at its
+ * next boot), so igt_runner must stop, but the subtest's own checks still
+ * decide its "Subtest x: RESULT" line. The reason goes to stderr then.
+ */
+__attribute__((format(printf, 1, 2))) void hu_abort_after_subtest(const char *fmt, ...);
 
 __attribute__((noreturn, format(printf, 5, 6)))
 void __hu_fail_assert(const char *file, int line, const char *func,

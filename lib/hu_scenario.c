@@ -136,7 +136,12 @@ static void health(const struct hu_device *dev, const struct hu_scenario *sc,
 		    "health check of %s %s: %s\n", dev->card, when, why);
 }
 
-static void recover(struct hu_device *dev, const struct hu_scenario *sc,
+/*
+ * Brings the device back and checks it. false: it comes back only with the
+ * next boot (the trigger has ended the run after this subtest), so what
+ * needs it is left out.
+ */
+static bool recover(struct hu_device *dev, const struct hu_scenario *sc,
 		    const char *when)
 {
 	const struct hu_trigger *t = sc->trigger;
@@ -145,6 +150,11 @@ static void recover(struct hu_device *dev, const struct hu_scenario *sc,
 
 	step("recovering with %s\n", t->name);
 	err = t->recover(dev);
+	if (err == HU_BACK_NEXT_BOOT) {
+		hu_info("%s is back only at the next boot: the checks of the "
+			"new instance are left out\n", dev->name);
+		return false;
+	}
 	if (err) {
 		hu_warn("%s recovery failed: %s; trying every other way\n",
 			t->name, strerror(-err));
@@ -156,6 +166,7 @@ static void recover(struct hu_device *dev, const struct hu_scenario *sc,
 	__hu_scenario_state_end(dev);
 	health(dev, sc, when);
 	at(HU_STAGE_RECOVERED);
+	return true;
 }
 
 /* HU_KEEP_REMOVED: leave the device away for inspection. */
@@ -210,11 +221,12 @@ static void acquire_all(const struct hu_scenario *sc, unsigned int jitter_ms)
 	}
 }
 
-static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
+/* One acquire, fire, close, recover cycle; false: the device stays away. */
+static bool cycle(struct hu_device *dev, const struct hu_scenario *sc,
 		  unsigned int jitter_ms)
 {
 	const struct hu_trigger *t = sc->trigger;
-	bool late = sc->close == HU_CLOSE_LATE;
+	bool late = sc->close == HU_CLOSE_LATE, back;
 	int err;
 
 	active.ctx = (struct hu_ctx){ .dev = dev, .trigger = t,
@@ -254,21 +266,23 @@ static void cycle(struct hu_device *dev, const struct hu_scenario *sc,
 			    t->name, strerror(-err));
 		if (keep_removed())
 			leave_removed(dev, t);
-		recover(dev, sc, "after the reload");
-		return;
+		return recover(dev, sc, "after the reload");
 	}
 	if (!late)
 		close_all("early");
 	if (keep_removed())
 		leave_removed(dev, t);
-	recover(dev, sc, "after recovery");
+	back = recover(dev, sc, "after recovery");
 	if (late) {
-		probe_all(HU_STAGE_RECOVERED);
+		if (back)
+			probe_all(HU_STAGE_RECOVERED);
+		/* not back: the late close still runs with the device gone */
 		close_all("late");
-		if (sc->health)	/* the driver's work after the last close */
+		if (back && sc->health)	/* the driver's work after the last close */
 			health(dev, sc, "after the late close");
 	}
 	at(HU_STAGE_RELEASED);
+	return back;
 }
 
 /* @sc without the holders @dev does not support, each said. */
@@ -367,7 +381,13 @@ void hu_scenario_run(struct hu_device *dev, const struct hu_scenario *given)
 		if (iterations > 1)
 			hu_info("cycle %u of %u\n", i + 1, iterations);
 		active.oracles.ctx.cycle = i;
-		cycle(dev, sc, jitter_ms);
+		if (!cycle(dev, sc, jitter_ms)) {
+			if (i + 1 < iterations)
+				hu_info("cycles %u to %u left out: no device "
+					"until the next boot\n", i + 2,
+					iterations);
+			break;
+		}
 	}
 
 	at(HU_STAGE_END);

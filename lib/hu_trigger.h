@@ -14,7 +14,10 @@
  *
  * fire() returns once the card node is gone (or, for rmmod, once the unload
  * was refused), recover() once it is back and @dev describes the new
- * instance (nodes may be renumbered). Every wait is a bounded wait on
+ * instance (nodes may be renumbered), or HU_BACK_NEXT_BOOT when it can only
+ * come back with the next boot of the machine (the VM host cannot hot-add
+ * a cirrus-vga): recover() has then ended the run after the subtest
+ * (hu_abort_after_subtest()). Every wait is a bounded wait on
  * uevents; every sysfs write re-checks the target's identity first.
  *
  * A trigger is one file (its struct and callbacks, with its facts: needs,
@@ -30,6 +33,10 @@
 
 #include "hu_device.h"
 #include "hu_part.h"
+#include "hu_vmhost.h"
+
+/* recover(): the device comes back only with the next boot */
+#define HU_BACK_NEXT_BOOT	HU_VMHOST_NEXT_BOOT
 
 struct hu_trigger {
 	/* part of subtest names: [a-z]+ words joined by '-' */

@@ -41,6 +41,17 @@ static int vmhost_request(const struct hu_device *dev, const char *what)
 	else
 		err = hu_vmhost_add(id, HU_EXTERNAL_TIMEOUT_MS, NULL, 0, &minor,
 				    why, sizeof(why));
+	if (err == HU_VMHOST_NEXT_BOOT) {
+		struct hu_vmhost_dev d;
+
+		/* "HU-NEXT-BOOT": how the lane tells this abort is planned */
+		hu_abort_after_subtest("HU-NEXT-BOOT: the VM host brings %s "
+				       "back at the next boot (QEMU cannot "
+				       "hot-add a %s; %s)\n", dev->name,
+				       hu_vmhost_find(NULL, id, NULL, &d) ?
+				       "device of this kind" : d.driver, why);
+		return err;
+	}
 	hu_info("VM host %s of %s: %s (%s)\n", what, dev->name,
 		err ? strerror(-err) : "done", why);
 	return err;

@@ -56,22 +56,23 @@ int hu_vmhost_find(const char *file, const char *id, const char *port_bdf,
 int hu_vmhost_id_for_pci(const char *file, const char *pci_path, bool present,
 			 char *id, size_t len)
 {
-	char port[PATH_MAX];
+	char port[64];
 	struct hu_vmhost_dev d;
-	const char *bdf;
-	char *slash;
+	const char *host, *rp, *end;
 
-	/* .../pci0000:00/<root port>/<the GPU's PCI function> */
-	if (!pci_path || snprintf(port, sizeof(port), "%s", pci_path) >=
-	    (int)sizeof(port))
+	/*
+	 * .../pci0000:00/<root port>/<the GPU's PCI function>, or with a
+	 * bridge between them (cirrus-vga): the root port is the component
+	 * after the host bridge, and the GPU is below it
+	 */
+	host = pci_path ? strstr(pci_path, "/pci") : NULL;
+	rp = host ? strchr(host + 1, '/') : NULL;
+	end = rp ? strchr(rp + 1, '/') : NULL;
+	/* on pcie.0 the GPU is that component itself: no entry names it */
+	if (!end || !end[1] || end - rp - 1 >= (long)sizeof(port))
 		return -ENOENT;
-	slash = strrchr(port, '/');
-	if (!slash)
-		return -ENOENT;
-	*slash = 0;
-	bdf = strrchr(port, '/');
-	/* on pcie.0 the parent is the host bridge, which no entry names */
-	if (!bdf || find(file, NULL, bdf + 1, present, &d))
+	snprintf(port, sizeof(port), "%.*s", (int)(end - rp - 1), rp + 1);
+	if (find(file, NULL, port, present, &d))
 		return -ENOENT;
 	snprintf(id, len, "%s", d.id);
 	return 0;
@@ -252,7 +253,10 @@ int hu_vmhost_add(const char *id, int timeout_ms, char *new_id, size_t idlen,
 	if (nl < 0)
 		return -errno;
 	ret = hu_vmhost_request("HU-EXTERNAL-ADD", id, timeout_ms, reply, len);
-	if (!ret && sscanf(reply, "HU-OK ADDED %31s %15s %31s", nid, rp, port) != 3)
+	if (!ret && !strncmp(reply, "HU-OK NEXT-BOOT ", 16))
+		ret = HU_VMHOST_NEXT_BOOT;
+	else if (!ret && sscanf(reply, "HU-OK ADDED %31s %15s %31s", nid, rp,
+				port) != 3)
 		ret = -EIO;
 	if (!ret && new_id)
 		snprintf(new_id, idlen, "%s", nid);

@@ -11,6 +11,10 @@
  *	                             pciehp gets the attention button and
  *	                             removes the device about 5 s later)
  *	HU-EXTERNAL-ADD <id>     ->  HU-OK ADDED <new-id> <port> <port-bdf>
+ *	                             or HU-OK NEXT-BOOT <id>: QEMU cannot
+ *	                             hot-add this kind (cirrus-vga, removed
+ *	                             with its pcie-pci-bridge); the lane
+ *	                             brings it back with its next boot
  *	HU-PING                  ->  HU-PONG
  *	failure                  ->  HU-ERR <id> <reason>; "refused: ..." when
  *	                             QEMU refuses (virtio-gpu-pci cannot be
@@ -19,7 +23,7 @@
  * <id> is the QOM id of the GPU (gpu0, gpu1, ...). /hu/ctl/vm-devices lists
  * the GPUs, one per line: "<id> <qemu-driver> <root-port> <port-bdf>
  * <present>"; hu_vmhost_id_for_card() maps a DRM card to its id through the
- * root port its PCI device sits under. A re-added GPU may sit on another
+ * root port its PCI device sits under (directly, or behind a bridge). A re-added GPU may sit on another
  * root port, so it may come back under a new PCI address, and it may get a
  * new id: use the id hu_vmhost_add() returns.
  *
@@ -46,6 +50,7 @@
 #ifndef HU_VMHOST_H
 #define HU_VMHOST_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -87,10 +92,14 @@ int hu_vmhost_request(const char *verb, const char *id, int timeout_ms,
  */
 int hu_vmhost_remove(const char *id, int timeout_ms, char *reply, size_t len);
 
+/* hu_vmhost_add(): the host brings the GPU back only with the next boot */
+#define HU_VMHOST_NEXT_BOOT	(-ENOTRECOVERABLE)
+
 /*
  * Host-side re-add of GPU id. new_id gets the id to use from now on. With
  * minor set, also waits for the new DRM card's "add" uevent and stores its
- * minor.
+ * minor. HU_VMHOST_NEXT_BOOT: the host cannot add it in this boot (the
+ * answer was HU-OK NEXT-BOOT).
  */
 int hu_vmhost_add(const char *id, int timeout_ms, char *new_id, size_t idlen,
 		  int *minor, char *reply, size_t len);

@@ -15,11 +15,15 @@
  * host_unplug: QEMU 7.2 refuses device_del for virtio-gpu-pci ("does not
  * support hotplugging": the answer to the lane's HU-EXTERNAL-REMOVE,
  * docs/design.md's external trigger) and accepts it for bochs-display and
- * qxl (vmhost.c). cirrus-vga has no PCIe hotplug (QEMU: "Device
- * 'cirrus-vga' does not support hotplugging", hw/display/cirrus_vga.c sets
- * hotpluggable = false) and sits on pcie.0. Only virtio devices need iommu_platform=on to put their
- * DMA behind the vIOMMU (QEMU's virtio-pci property; the others are plain
- * PCI devices that always are).
+ * qxl (vmhost.c). cirrus-vga itself is not hot-pluggable (QEMU 7.2.22:
+ * device_del answers "Device 'cirrus-vga' does not support hotplugging",
+ * device_add "Parameter 'driver' expects a pluggable device type";
+ * hw/display/cirrus_vga.c sets hotpluggable = false), but device_del of a
+ * pcie-pci-bridge takes the devices behind it along (measured): cirrus sits
+ * on its own bridge and leaves with it, and comes back at the next boot
+ * (behind_bridge, docs/vm-lane.md). Only virtio devices need
+ * iommu_platform=on to put their DMA behind the vIOMMU (QEMU's virtio-pci
+ * property; the others are plain PCI devices that always are).
  */
 static const struct vm_gpu_kind gpu_kinds[] = {
 	{ .name = "virtio-gpu", .qdev = "virtio-gpu-pci", .module = "virtio_gpu",
@@ -34,7 +38,7 @@ static const struct vm_gpu_kind gpu_kinds[] = {
 	  .root_port = true, .host_unplug = true, .no_qboot = true },
 	/* cirrus-qemu since 7.2, cirrus before: the guest tries both */
 	{ .name = "cirrus", .qdev = "cirrus-vga", .module = "cirrus-qemu|cirrus",
-	  .root_port = false, .host_unplug = false },
+	  .root_port = true, .host_unplug = true, .behind_bridge = true },
 };
 
 #define NKINDS (sizeof(gpu_kinds) / sizeof(gpu_kinds[0]))
@@ -60,9 +64,10 @@ const char *vm_gpu_kind_names(void)
 }
 
 /*
- * The QEMU properties of @g as device @id on root port @port (-1: pcie.0):
- * driver, id, bus, then what the kind needs under o->iommu. Returns how
- * many were written to @p (at most VM_GPU_MAX_PROPS).
+ * The QEMU properties of @g as device @id on root port @port (-1: pcie.0;
+ * behind_bridge: on the bridge brN there): driver, id, bus,
+ * then what the kind needs under o->iommu. Returns how many were written
+ * to @p (at most VM_GPU_MAX_PROPS).
  */
 int vm_gpu_props(const struct vm_opts *o, const struct vm_gpu *g,
 		 const char *id, int port, struct vm_prop *p)
@@ -75,7 +80,8 @@ int vm_gpu_props(const struct vm_opts *o, const struct vm_gpu *g,
 	vm_fmt(p[n++].val, sizeof(p[0].val), "%s", id);
 	p[n] = (struct vm_prop){ "bus", "pcie.0", false };
 	if (port >= 0)
-		vm_fmt(p[n].val, sizeof(p[0].val), "rp%d", port);
+		vm_fmt(p[n].val, sizeof(p[0].val), "%s%d",
+		       g->kind->behind_bridge ? "br" : "rp", port);
 	n++;
 	if (g->kind->iommu_platform && o->iommu != VM_IOMMU_NONE) {
 		p[n++] = (struct vm_prop){ "iommu_platform", "on", true };

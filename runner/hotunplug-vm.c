@@ -364,6 +364,7 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 		double now = vm_now(), idle;
 		int np = 0, nsh = 0;
 
+		prog.next_boot = b.host.next_boot > 0;	/* for an abort's line */
 		p[np++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		p[np++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 		for (int i = 0; i < 4; i++)
@@ -505,8 +506,8 @@ static void boot_once(int n, bool resume, const struct vm_kernel *k,
 	vm_chan_close(&b.qmp.chan);
 	if (b.host.removed || b.host.added || b.host.refused)
 		vm_msg("boot %d: host-side device_del %d (DEVICE_DELETED %d), "
-		       "device_add %d, refused %d", n, b.host.removed,
-		       b.host.deleted, b.host.added, b.host.refused);
+		       "device_add %d, next boot %d, refused %d", n, b.host.removed,
+		       b.host.deleted, b.host.added, b.host.next_boot, b.host.refused);
 }
 
 /* --shard: blocklisted rows weigh nothing (igt_runner will not run them) */
@@ -588,7 +589,8 @@ static bool run_boots(const struct vm_kernel *k, const char *root, int sigfd,
 {
 	int infra = 0;
 
-	while (*boots < opts.max_boots) {
+	/* planned reboots (nextboot.c) do not count against --max-boots */
+	while (*boots - prog.planned < opts.max_boots) {
 		double tb = vm_now();
 
 		(*boots)++;
@@ -596,6 +598,12 @@ static bool run_boots(const struct vm_kernel *k, const char *root, int sigfd,
 		vm_msg("boot %d: userspace at %.2f s (guest clock), %s after %.1f s",
 		       *boots, oc->t_userspace,
 		       oc->done ? "finished" : "ended", vm_now() - tb);
+		if (oc->done && prog.next_boot && !oc->signalled &&
+		    vm_planned_abort(results, *boots, oc->reason, sizeof(oc->reason))) {
+			vm_msg("planned reboot %d: %s", ++prog.planned, oc->reason);
+			resume = true;
+			continue;
+		}
 		if (oc->done)
 			return true;
 		if (oc->signalled || oc->timed_out || oc->qemu_failed || oc->no_memory)

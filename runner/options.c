@@ -259,7 +259,7 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 		o->bios = QBOOT_ROM;
 	else if (strcmp(o->firmware, "seabios"))
 		o->bios = o->firmware;
-	/* GPUs on root ports 0.., those without PCIe hotplug on pcie.0 */
+	/* GPUs on root ports 0.., a kind without root_port on pcie.0 */
 	for (int i = 0, p = 0; i < o->ngpus; i++) {
 		bool on_port = o->gpus[i].kind->root_port;
 
@@ -268,12 +268,25 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 			o->nports = p;
 		/*
 		 * Spare ports for host-side re-adds (each takes a fresh one)
-		 * only when QEMU can unplug one of the GPUs: every port costs
-		 * boot time.
+		 * only when QEMU can unplug and re-add one of the GPUs: every
+		 * port costs boot time.
 		 */
-		if (on_port && o->gpus[i].kind->host_unplug)
+		if (on_port && o->gpus[i].kind->host_unplug &&
+		    !o->gpus[i].kind->behind_bridge)
 			o->nports = VM_MAX_PORTS;
 	}
+	/*
+	 * A host-side unplug of such a GPU ends the boot (nextboot.c); with
+	 * -m igt_resume would then drop the rest of that binary's subtests
+	 * (measured, igt_runner 2.5): one job per subtest instead.
+	 */
+	for (int i = 0; i < o->ngpus && o->multiple; i++)
+		if (o->gpus[i].kind->behind_bridge) {
+			vm_msg("--multiple left out: a host-side unplug of %s "
+			       "ends the boot, and igt_resume would drop the "
+			       "rest of the binary", o->gpus[i].kind->name);
+			o->multiple = false;
+		}
 	memcpy(o->cli_gpus, o->gpus, sizeof(o->cli_gpus));
 	o->cli_ngpus = o->ngpus;
 }

@@ -115,6 +115,12 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 	for (int i = 0; i < o->ngpus; i++) {
 		char dev[512];
 
+		/* its own bridge: device_del of it takes the GPU along */
+		if (o->gpus[i].kind->behind_bridge && o->gpus[i].port >= 0) {
+			ADD("-device");
+			ADD("pcie-pci-bridge,id=br%d,bus=rp%d", o->gpus[i].port,
+			    o->gpus[i].port);
+		}
 		vm_gpu_device_arg(o, &o->gpus[i], dev, sizeof(dev));
 		ADD("-device"); ADD("%s", dev);
 	}

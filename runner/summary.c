@@ -137,9 +137,12 @@ int vm_results_summary(const struct vm_summary *s, int *nmissing)
 	for (int j = 0; j < 11; j++)
 		if (count[j])
 			printf(" %s %d", order[j], count[j]);
-	printf("\n[vm] %d boot(s), %d crash(es), %.1f s in all, %.2f s per test; "
-	       "results: %s/results.json\n", s->boots, s->crashes, total,
-	       n ? total / n : 0.0, s->results);
+	printf("\n[vm] %d boot(s), %d crash(es), %d planned reboot(s), %.1f s "
+	       "in all, %.2f s per test; results: %s/results.json\n", s->boots,
+	       s->crashes, prog->planned, total, n ? total / n : 0.0, s->results);
+	if (prog->planned)
+		printf("[vm] planned reboots: a GPU back only at the next boot "
+		       "(%s/vm/planned-aborts.txt)\n", s->results);
 	missing = missing_from_list(s, r, n);
 	if (nmissing)
 		*nmissing = missing;

@@ -35,6 +35,13 @@ struct vm_gpu_kind {
 	bool host_unplug;	/* QEMU accepts device_del (host-side re-adds) */
 	bool iommu_platform;	/* behind an IOMMU only with iommu_platform=on */
 	bool no_qboot;		/* qboot does not boot it: SeaBIOS by default */
+	/*
+	 * Not hot-pluggable itself: sits on a pcie-pci-bridge (brN) on its
+	 * root port rpN and leaves with the bridge (device_del brN), as a
+	 * device in a pulled enclosure does; device_add refuses it, so it
+	 * comes back only with the next boot (HU-OK NEXT-BOOT).
+	 */
+	bool behind_bridge;
 };
 
 /* One GPU of the guest, as QEMU knows it. */
@@ -45,6 +52,7 @@ struct vm_gpu {
 	bool present;		/* false once device_del was accepted */
 	bool deleted;		/* QEMU said DEVICE_DELETED: id and port free */
 	bool retired;		/* re-added under another id */
+	bool next_boot;		/* promised back at the next boot */
 };
 
 struct vm_opts {
@@ -186,6 +194,7 @@ struct vm_host {
 	struct vm_chan *req;
 	char devfile[4200];
 	int removed, deleted, added, refused;
+	int next_boot;		/* GPUs promised back at the next boot */
 };
 void vm_host_init(struct vm_host *h, struct vm_opts *o, struct vm_qmp *q,
 		  struct vm_chan *req, const char *ctl);
@@ -252,6 +261,8 @@ struct vm_progress {
 	double first_boot;	/* host time of the first QEMU start */
 	double setup;		/* seconds before it */
 	bool aborted;		/* igt@runner@aborted reported */
+	int planned;		/* planned reboots (nextboot.c) */
+	bool next_boot;		/* the VM host promised a GPU back at the next boot */
 	char last_row[700];	/* the last result printed */
 	char last_started[700];	/* the last subtest igt_runner started */
 	struct vm_pending pend[VM_MAX_PENDING];
@@ -264,6 +275,18 @@ void vm_progress_print(struct vm_progress *p, const char *name,
 		       const char *result, double secs, const char *note);
 bool vm_dmesg_warns(const char *text, const char *sub, const char *dyn,
 		    char *first, size_t len);
+
+/* nextboot.c: planned reboots for GPUs back only at the next boot */
+struct vm_unabort {
+	char row[300];		/* the journal's last subtest */
+	char verdict[32];	/* its "Subtest x: RESULT" word */
+	int code;		/* the binary's exit code for that */
+	char why[256];		/* the test's HU-NEXT-BOOT reason */
+	char *journal;		/* the journal with that code (malloc'd) */
+};
+int vm_journal_unabort(const char *journal, const char *out, const char *err,
+		       struct vm_unabort *u);
+bool vm_planned_abort(const char *results, int boot, char *why, size_t len);
 
 /* kernel.c */
 int vm_kernel_prepare(const struct vm_opts *o, struct vm_kernel *k);

@@ -15,6 +15,12 @@
  * A re-add therefore goes to a port nobody used yet, or whose device QEMU
  * did delete, under the old id if that was freed and a new one otherwise.
  * VM_MAX_PORTS bounds the re-adds per boot.
+ *
+ * A kind behind_bridge (cirrus-vga) is removed with its bridge (device_del
+ * brN; DEVICE_DELETED then names the bridge) and cannot be re-added in the
+ * same boot: the answer to the add is HU-OK NEXT-BOOT, the guest's test
+ * then ends its run (exit 112 after its verdict) and the lane boots again
+ * with the GPU on the command line (hotunplug-vm.c, run_boots()).
  */
 #include <stdio.h>
 #include <string.h>
@@ -71,16 +77,26 @@ static void answer(struct vm_host *h, const char *fmt, const char *id,
 	vm_chan_write(h->req, buf);
 }
 
+/* What device_del names for @g: its bridge if it sits behind one. */
+static const char *del_target(const struct vm_gpu *g, char *buf, size_t len)
+{
+	if (!g->kind->behind_bridge || g->port < 0)
+		return g->id;
+	snprintf(buf, len, "br%d", g->port);
+	return buf;
+}
+
 static void do_remove(struct vm_host *h, const char *id)
 {
 	struct vm_gpu *g = find_gpu(h, id);
-	char cmd[256], reply[1024], desc[256] = "";
+	char cmd[256], reply[1024], desc[256] = "", bridge[16] = "";
 
 	if (!g || !g->present) {
 		answer(h, "HU-ERR %s %s", id, g ? "not present" : "no such device");
 		return;
 	}
-	vm_qmp_command(cmd, sizeof(cmd), "device_del", "id", id);
+	vm_qmp_command(cmd, sizeof(cmd), "device_del", "id",
+		       del_target(g, bridge, sizeof(bridge)));
 	switch (vm_qmp_cmd(h->qmp, cmd, reply, sizeof(reply), 5000)) {
 	case 0:
 		break;
@@ -139,6 +155,14 @@ static void do_add(struct vm_host *h, const char *id)
 	if (!g || g->present || g->port < 0) {
 		answer(h, "HU-ERR %s %s", id, !g ? "no such device" :
 		       g->present ? "still present" : "not on a root port");
+		return;
+	}
+	if (g->kind->behind_bridge) {
+		/* QEMU: "Parameter 'driver' expects a pluggable device type" */
+		if (!g->next_boot)
+			h->next_boot++;
+		g->next_boot = true;
+		answer(h, "HU-OK NEXT-BOOT %s%s", id, "");
 		return;
 	}
 	p = free_port(h);
@@ -214,9 +238,11 @@ void vm_host_event(void *data, const char *line)
 		return;
 	for (int i = 0; i < h->o->ngpus; i++) {
 		struct vm_gpu *g = &h->o->gpus[i];
+		char bridge[16];
 
 		/* may come after the re-add retired it: its port is free now */
-		if (!g->present && !g->deleted && !strcmp(g->id, dev)) {
+		if (!g->present && !g->deleted &&
+		    !strcmp(del_target(g, bridge, sizeof(bridge)), dev)) {
 			g->deleted = true;
 			h->deleted++;
 			vm_msg("vmhost: QEMU deleted %s", dev);

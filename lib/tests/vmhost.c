@@ -31,6 +31,8 @@ int main(void)
 {
 	const char *gpu0 = "/sys/devices/pci0000:00/0000:00:10.0/0000:01:00.0";
 	const char *gpu2 = "/sys/devices/pci0000:00/0000:00:10.1/0000:02:00.0";
+	const char *cirrus = "/sys/devices/pci0000:00/0000:00:10.1/0000:02:00.0/"
+			     "0000:03:00.0";
 	struct hu_vmhost_dev d;
 	int fd = mkstemp(file);
 	char id[32];
@@ -111,6 +113,21 @@ int main(void)
 	check_eq(hu_vmhost_id_for_pci(file, gpu0, false, id, sizeof(id)), 0,
 		 "the removed GPU on a shared port");
 	check_streq(id, "gpu3", "is gpu3");
+
+	/* cirrus behind its pcie-pci-bridge on rp1: the root port decides */
+	write_devices("gpu0 bochs-display rp0 0000:00:10.0 1\n"
+		      "gpu1 cirrus-vga rp1 0000:00:10.1 1\n");
+	check_eq(hu_vmhost_id_for_pci(file, cirrus, true, id, sizeof(id)), 0,
+		 "a GPU behind a bridge at %s", cirrus);
+	check_streq(id, "gpu1", "is gpu1, by its root port 00:10.1");
+	check_eq(hu_vmhost_id_for_pci(file, "/sys/devices/pci0000:00/"
+				      "0000:00:10.1", true, id, sizeof(id)),
+		 -ENOENT, "the root port itself is no GPU");
+	write_devices("gpu0 bochs-display rp0 0000:00:10.0 1\n"
+		      "gpu1 cirrus-vga rp1 0000:00:10.1 0\n");
+	check_eq(hu_vmhost_id_for_pci(file, cirrus, false, id, sizeof(id)), 0,
+		 "the removed GPU behind its bridge, to re-add");
+	check_streq(id, "gpu1", "re-add gpu1");
 
 	unlink(file);
 	check_eq(hu_vmhost_find(file, "gpu1", NULL, &d), -ENOENT,

@@ -61,11 +61,15 @@ static void gpu_props(void)
 	vm_gpu_device_arg(&o, &g, buf, sizeof(buf));
 	check(!strcmp(buf, "bochs-display,id=gpu0,bus=rp0"), "-device %s", buf);
 	g.kind = vm_gpu_kind("cirrus");
-	g.port = -1;
+	g.port = 2;
 	o.iommu = VM_IOMMU_NONE;
 	vm_gpu_device_arg(&o, &g, buf, sizeof(buf));
+	check(!strcmp(buf, "cirrus-vga,id=gpu0,bus=br2"), "-device %s", buf);
+	g.port = -1;
+	vm_gpu_device_arg(&o, &g, buf, sizeof(buf));
 	check(!strcmp(buf, "cirrus-vga,id=gpu0,bus=pcie.0"), "-device %s", buf);
-	check(!vm_gpu_kind("cirrus")->root_port && !vm_gpu_kind("virtio-gpu")->host_unplug &&
+	check(vm_gpu_kind("cirrus")->behind_bridge && !vm_gpu_kind("bochs")->behind_bridge &&
+	      !vm_gpu_kind("virtio-gpu")->host_unplug &&
 	      vm_gpu_kind("bochs")->host_unplug, "port and unplug facts");
 }
 
@@ -146,6 +150,42 @@ static void rerun_list(void)
 	}
 }
 
+/* nextboot.c: which aborts are planned reboots, and the journal after */
+static void planned_abort(void)
+{
+	const char *err = "(drm_hotunplug:1) CRITICAL: Test abort after subtest "
+			  "external-idle\n(drm_hotunplug:1) CRITICAL: HU-NEXT-BOOT: "
+			  "the VM host brings card0 back\n";
+	struct vm_unabort u = { .journal = NULL };
+
+	check(!vm_journal_unabort("external-idle\nexit:112 (6.250s)\n",
+				  "Starting subtest: external-idle\n"
+				  "Subtest external-idle: SUCCESS (6.120s)\n", err, &u) &&
+	      !strcmp(u.journal, "external-idle\nexit:0 (6.250s)\n") &&
+	      !strcmp(u.row, "external-idle") && !strcmp(u.verdict, "SUCCESS") &&
+	      !strcmp(u.why, "the VM host brings card0 back"),
+	      "planned: the row's own exit code 0");
+	free(u.journal);
+	check(!vm_journal_unabort("a\nexit:112 (1.000s)\n",
+				  "Subtest a: FAIL (0.900s)\n", err, &u) &&
+	      !strcmp(u.journal, "a\nexit:98 (1.000s)\n"),
+	      "planned after a FAIL: exit 98");
+	free(u.journal);
+	check(vm_journal_unabort("a\nexit:112 (1.000s)\n",
+				 "Subtest a: SUCCESS (0.9s)\n",
+				 "(t:1) CRITICAL: device could not be restored\n", &u),
+	      "an abort without HU-NEXT-BOOT stays an abort");
+	check(vm_journal_unabort("a\nexit:112 (1.000s)\n", "Starting subtest: a\n",
+				 err, &u), "no verdict line: stays an abort");
+	check(vm_journal_unabort("a\nb\nexit:112 (1.000s)\n",
+				 "Subtest a: SUCCESS (0.9s)\n", err, &u),
+	      "the verdict must be the last subtest's");
+	check(vm_journal_unabort("a\nexit:0 (1.000s)\n", "Subtest a: SUCCESS (0.9s)\n",
+				 err, &u), "no abort at all");
+	check(vm_journal_unabort("exit:112 (1.000s)\n", "", err, &u),
+	      "no subtest in the journal");
+}
+
 int main(void)
 {
 	qmp_json();
@@ -153,5 +193,6 @@ int main(void)
 	dmesg_rule();
 	output_parser();
 	rerun_list();
+	planned_abort();
 	return check_done();
 }
