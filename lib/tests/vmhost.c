@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "hu_check.h"
@@ -25,6 +26,19 @@ static void write_devices(const char *text)
 		perror(file);
 		exit(2);
 	}
+}
+
+/* @devices written, the id for @path (NULL: none) is @want */
+static void id_is(const char *devices, const char *path, bool present,
+		  const char *want, const char *what)
+{
+	char id[32] = "";
+	int ret;
+
+	write_devices(devices);
+	ret = hu_vmhost_id_for_pci(file, path, present, id, sizeof(id));
+	check(want ? !ret && !strcmp(id, want) : ret == -ENOENT, "%s: %s",
+	      what, want ? id : "no id");
 }
 
 int main(void)
@@ -115,19 +129,13 @@ int main(void)
 	check_streq(id, "gpu3", "is gpu3");
 
 	/* cirrus behind its pcie-pci-bridge on rp1: the root port decides */
-	write_devices("gpu0 bochs-display rp0 0000:00:10.0 1\n"
-		      "gpu1 cirrus-vga rp1 0000:00:10.1 1\n");
-	check_eq(hu_vmhost_id_for_pci(file, cirrus, true, id, sizeof(id)), 0,
-		 "a GPU behind a bridge at %s", cirrus);
-	check_streq(id, "gpu1", "is gpu1, by its root port 00:10.1");
-	check_eq(hu_vmhost_id_for_pci(file, "/sys/devices/pci0000:00/"
-				      "0000:00:10.1", true, id, sizeof(id)),
-		 -ENOENT, "the root port itself is no GPU");
-	write_devices("gpu0 bochs-display rp0 0000:00:10.0 1\n"
-		      "gpu1 cirrus-vga rp1 0000:00:10.1 0\n");
-	check_eq(hu_vmhost_id_for_pci(file, cirrus, false, id, sizeof(id)), 0,
-		 "the removed GPU behind its bridge, to re-add");
-	check_streq(id, "gpu1", "re-add gpu1");
+	id_is("gpu1 cirrus-vga rp1 0000:00:10.1 1\n", cirrus, true, "gpu1",
+	      "a GPU behind a bridge, by its root port 00:10.1");
+	id_is("gpu1 cirrus-vga rp1 0000:00:10.1 1\n",
+	      "/sys/devices/pci0000:00/0000:00:10.1", true, NULL,
+	      "the root port itself is no GPU");
+	id_is("gpu1 cirrus-vga rp1 0000:00:10.1 0\n", cirrus, false, "gpu1",
+	      "the removed GPU behind its bridge, to re-add");
 
 	unlink(file);
 	check_eq(hu_vmhost_find(file, "gpu1", NULL, &d), -ENOENT,
