@@ -75,6 +75,16 @@ refused "expectation that does not parse" "fails.txt:1: status" \
 refused "--memory too small" "needs at least" --memory 64 --results "$BAD/r"
 refused "--resume without a run" "holds no igt_runner run" --resume --results "$BAD/r"
 refused "qxl with qboot" "cannot boot a qxl" --gpu qxl --firmware qboot --results "$BAD/r"
+# cirrus sits behind its own pcie-pci-bridge (the host removes the bridge)
+# and --multiple is left out with it (a host-side unplug ends the boot)
+out=$(timeout 120 "$VM" --offline --kernel "$KERNEL" --gpu cirrus --multiple \
+	--tests 'igt@hu_example@pass$' --results "$BAD/r" --dry-run 2>&1)
+if grep -q -- "-device pcie-pci-bridge,id=br0,bus=rp0 -device cirrus-vga,id=gpu0,bus=br0 " <<< "$out" &&
+	grep -q -- "--multiple left out" <<< "$out"; then
+	ok "cirrus behind its bridge, without --multiple"
+else
+	bad "cirrus --dry-run: $(grep -o 'pcie-pci-bridge[^ ]*' <<< "$out") $(tail -n 2 <<< "$out")"
+fi
 # A damaged cache, in a copy of it (hard links; damaged files are new
 # files): a truncated kernel, a truncated initramfs (rebuilt), a sid root
 # without igt_runner. The kernel cache keeps no .deb (kernel.sh unpacks

@@ -121,7 +121,9 @@ const struct hu_trigger hu_trigger_external = {
 	.name = "external",
 	.desc = "removal by the VM host (QEMU device_del, pciehp attention "
 		"button), asked for over the lane's virtio-serial port; back "
-		"by device_add on another root port",
+		"by device_add on another root port (cirrus-vga: removed with "
+		"its bridge, back at the next boot, the run ends after the "
+		"subtest)",
 	.removes = true,
 	.leaves_iommu_group = true,
 	.needs = HU_NEED_PCI | HU_NEED_VMHOST,
