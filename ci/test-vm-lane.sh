@@ -79,7 +79,7 @@ refused "qxl with qboot" "cannot boot a qxl" --gpu qxl --firmware qboot --result
 # and --multiple is left out with it (a host-side unplug ends the boot)
 out=$(timeout 120 "$VM" --offline --kernel "$KERNEL" --gpu cirrus --multiple \
 	--tests 'igt@hu_example@pass$' --results "$BAD/r" --dry-run 2>&1)
-if grep -q -- "-device pcie-pci-bridge,id=br0,bus=rp0 -device cirrus-vga,id=gpu0,bus=br0 " <<< "$out" &&
+if grep -q -- "-device pcie-pci-bridge,id=br0,bus=rp0 -device cirrus-vga,id=gpu0,bus=br0,addr=1 " <<< "$out" &&
 	grep -q -- "--multiple left out" <<< "$out"; then
 	ok "cirrus behind its bridge, without --multiple"
 else

@@ -65,7 +65,7 @@ const char *vm_gpu_kind_names(void)
 
 /*
  * The QEMU properties of @g as device @id on root port @port (-1: pcie.0;
- * behind_bridge: on the bridge brN there): driver, id, bus,
+ * behind_bridge: slot 1 of the bridge brN there): driver, id, bus,
  * then what the kind needs under o->iommu. Returns how many were written
  * to @p (at most VM_GPU_MAX_PROPS).
  */
@@ -83,6 +83,12 @@ int vm_gpu_props(const struct vm_opts *o, const struct vm_gpu *g,
 		vm_fmt(p[n].val, sizeof(p[0].val), "%s%d",
 		       g->kind->behind_bridge ? "br" : "rp", port);
 	n++;
+	/*
+	 * QEMU 7.2 at boot: "Unsupported PCI slot 0 for standard hotplug
+	 * controller. Valid slots are between 1 and 31." (the bridge's SHPC)
+	 */
+	if (port >= 0 && g->kind->behind_bridge)
+		p[n++] = (struct vm_prop){ "addr", "1", false };
 	if (g->kind->iommu_platform && o->iommu != VM_IOMMU_NONE) {
 		p[n++] = (struct vm_prop){ "iommu_platform", "on", true };
 		/* modern-only: the legacy virtio interface bypasses the IOMMU */

@@ -147,6 +147,8 @@ bool vm_planned_abort(const char *results, int boot, char *why, size_t len)
 	vm_fmt(dst, sizeof(dst), "%s/%s/journal.txt", results, job);
 	err = vm_write_file(dst, u.journal);
 	free(u.journal);
+	vm_fmt(dst, sizeof(dst), "%s/vm", results);
+	err = err ?: vm_mkdir_p(dst);	/* a re-run's directory has none yet */
 	vm_fmt(dst, sizeof(dst), "%s/vm/planned-abort-%d.txt", results, boot);
 	if (err || rename(path, dst))
 		return false;

@@ -64,7 +64,7 @@ static void gpu_props(void)
 	g.port = 2;
 	o.iommu = VM_IOMMU_NONE;
 	vm_gpu_device_arg(&o, &g, buf, sizeof(buf));
-	check(!strcmp(buf, "cirrus-vga,id=gpu0,bus=br2"), "-device %s", buf);
+	check(!strcmp(buf, "cirrus-vga,id=gpu0,bus=br2,addr=1"), "-device %s", buf);
 	g.port = -1;
 	vm_gpu_device_arg(&o, &g, buf, sizeof(buf));
 	check(!strcmp(buf, "cirrus-vga,id=gpu0,bus=pcie.0"), "-device %s", buf);
