@@ -85,6 +85,15 @@ if grep -q -- "-device pcie-pci-bridge,id=br0,bus=rp0 -device cirrus-vga,id=gpu0
 else
 	bad "cirrus --dry-run: $(grep -o 'pcie-pci-bridge[^ ]*' <<< "$out") $(tail -n 2 <<< "$out")"
 fi
+# ... but on pcie.0 behind a virtio-iommu (sid does not boot it behind one)
+out=$(timeout 120 "$VM" --offline --kernel "$KERNEL" --gpu cirrus --iommu virtio \
+	--tests 'igt@hu_example@pass$' --results "$BAD/r" --dry-run 2>&1)
+if grep -q -- "-device cirrus-vga,id=gpu0,bus=pcie.0 " <<< "$out" &&
+	! grep -q pcie-pci-bridge <<< "$out"; then
+	ok "cirrus on pcie.0 with --iommu virtio"
+else
+	bad "cirrus --iommu virtio --dry-run: $(grep -o 'cirrus-vga[^ ]*' <<< "$out")"
+fi
 # A damaged cache, in a copy of it (hard links; damaged files are new
 # files): a truncated kernel, a truncated initramfs (rebuilt), a sid root
 # without igt_runner. The kernel cache keeps no .deb (kernel.sh unpacks
