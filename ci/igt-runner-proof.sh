@@ -5,12 +5,15 @@
 # IGT tests; every verdict in results.json must be the one IGT gives for
 # that behaviour. Prints a table (expected vs got), exits 1 on a mismatch.
 #
-# Three runner calls, each on its own test list:
+# Five runner calls, each on its own test list:
 #   main     as root: pass, skip, fail, crash, dynamic, runner timeout,
 #            the binary's own timeouts, dmesg-warn, a failing child, fixture
 #            skip, a binary without subtests, the root-only subtest
 #   nonroot  as nobody (--allow-non-root): the root-only subtest skips
 #   abort    exit 112 stops the run: the test after it is notrun
+#   after    exit 112 after a SUCCESS line: igt_runner still says abort
+#            (the VM lane's planned reboots give the row its verdict back,
+#            runner/nextboot.c)
 #   multi    --multiple-mode: one execution per binary (--run-subtest a,b,c),
 #            the runner slices out/err/dmesg per subtest
 # A group fixture that fails writes to stderr before the next subtest
@@ -65,6 +68,8 @@ main	igt@hu_example_fixture@after-group	warn
 nonroot	igt@hu_example_root@needs-root		skip
 abort	igt@hu_example@abort			abort
 abort	igt@hu_example@pass			notrun
+after	igt@hu_example@abort-after		abort
+after	igt@hu_example_simple			notrun
 multi	igt@hu_example_fixture@in-group-1	fail
 multi	igt@hu_example_fixture@in-group-2	fail
 multi	igt@hu_example_fixture@after-group	pass
@@ -105,7 +110,7 @@ for b in $bins; do
 	install -m 755 "$examples/$b" "$root$tr/$b"
 done
 echo "$bins" > "$root$tr/test-list.txt"
-for run in main nonroot abort multi; do
+for run in main nonroot abort after multi; do
 	test_list $run > "$root$tr/$run.testlist"
 done
 
@@ -134,6 +139,7 @@ run_runner() {
 run_runner main -e "HU_DMESG_IGNORE=hu platform noise [0-9]+ ns"
 run_runner nonroot --allow-non-root -- --user nobody
 run_runner abort
+run_runner after
 run_runner multi --multiple-mode
 
 bad=0

@@ -70,6 +70,7 @@ static const struct gcase cases[] = {
 	  { "HU_DMESG_IGNORE=hrtimer: interrupt took [0-9]+ ns" } },
 	{ "fork-fail", "hu_example", { "--run-subtest", "fork-fail" } },
 	{ "abort", "hu_example", { "--run-subtest", "abort" } },
+	{ "abort-after", "hu_example", { "--run-subtest", "abort-after,pass" } },
 	{ "fork-hang", "hu_example", { "--run-subtest", "fork-hang" },
 	  .timed = "Subtest fork-hang: FAIL (", .min_s = 0.95, .max_s = 2.0 },
 	{ "fork-crash", "hu_example", { "--run-subtest", "fork-crash" } },

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * hu_example: one subtest per IGT outcome, for the harness's golden tests
- * and the igt_runner proof. Not installed. The last three subtests end the
- * process (two watchdog exits, abort), so they come last.
+ * and the igt_runner proof. Not installed. The last four subtests end the
+ * process (two watchdog exits, two aborts), so they come last.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -295,6 +295,13 @@ hu_main_args(&opts)
 	hu_describe("hu_abort: the run must stop (exit 112).");
 	hu_subtest("abort") {
 		hu_abort_on_f(fds[0] >= 0, "example abort, fd %d\n", fds[0]);
+	}
+
+	hu_describe("hu_abort_after_subtest: the subtest passes, then the run "
+		    "must stop (exit 112).");
+	hu_subtest("abort-after") {
+		hu_abort_after_subtest("example: restored only by a reboot\n");
+		hu_assert(fds[0] >= 0);
 	}
 
 	hu_fixture {
