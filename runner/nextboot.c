@@ -8,8 +8,9 @@
  * goes on with igt_resume, as Intel's CI reboots after an abort.
  *
  * igt_runner 2.5 (Debian sid; measured with ci/sid-chroot.sh) records the
- * row as "abort" whatever its "Subtest x: RESULT" line said (resultgen.c,
- * fill_from_journal(): exit 112 overrides the last subtest's result) and
+ * row as "abort" whatever its "Subtest x: RESULT" line said (igt-gpu-tools
+ * runner/resultgen.c, fill_from_journal(): exit 112 overrides the last
+ * subtest's result; read at commit 2c9202bdbe7a of a mirror) and
  * adds igt@runner@aborted from aborted.txt. For a planned reboot the lane
  * gives the row its own verdict back the IGT way: the job's journal gets
  * the exit code the binary has for that verdict instead of 112, aborted.txt
