@@ -65,7 +65,8 @@ static const char *const host_refuses[] = { "virtio-gpu-pci", NULL };
 static int device_add_hint(const struct hu_device *dev, char *buf, size_t len)
 {
 	return hu_fmt(buf, len, "ask the VM host to add it back (QEMU "
-		      "device_add)");
+		      "device_add; a cirrus-vga, which QEMU cannot hot-add, "
+		      "comes back with the next boot)");
 }
 
 static int request(struct hu_device *dev, void *arg)
