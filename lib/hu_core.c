@@ -746,6 +746,9 @@ static void vabort(const char *file, int line, const char *func,
 	if (msg && *msg)
 		hu_critical("%s", msg);
 	free(msg);
+	/* hu_abort_after_subtest()'s reason holds for this abort too */
+	if (abort_after)
+		hu_critical("%s", abort_after);
 	__hu_kill_children();
 	dump_log();
 	fflush(NULL);

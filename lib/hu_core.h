@@ -178,7 +178,8 @@ __attribute__((noreturn, format(printf, 1, 2))) void hu_abort(const char *fmt, .
  * Exit 112 once the running subtest has printed its verdict: the machine
  * can only be restored by a reboot (a GPU the VM host brings back at its
  * next boot), so igt_runner must stop, but the subtest's own checks still
- * decide its "Subtest x: RESULT" line. The reason goes to stderr then.
+ * decide its "Subtest x: RESULT" line. The reason goes to stderr then, or
+ * with an earlier hu_abort() (e.g. the restore after a failed subtest).
  */
 __attribute__((format(printf, 1, 2))) void hu_abort_after_subtest(const char *fmt, ...);
 

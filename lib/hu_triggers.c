@@ -92,6 +92,9 @@ int hu_trigger_restore(struct hu_device *dev, const struct hu_trigger *last)
 		err = order[i]->recover(dev);
 		if (!err && hu_trigger_device_back(dev))
 			return 0;
+		/* the VM host re-creates it at the next boot: nothing else can */
+		if (err == HU_BACK_NEXT_BOOT)
+			return err;
 	}
 	return err ? err : -ENODEV;
 }

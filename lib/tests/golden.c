@@ -71,6 +71,7 @@ static const struct gcase cases[] = {
 	{ "fork-fail", "hu_example", { "--run-subtest", "fork-fail" } },
 	{ "abort", "hu_example", { "--run-subtest", "abort" } },
 	{ "abort-after", "hu_example", { "--run-subtest", "abort-after,pass" } },
+	{ "abort-pending", "hu_example", { "--run-subtest", "abort-pending" } },
 	{ "fork-hang", "hu_example", { "--run-subtest", "fork-hang" },
 	  .timed = "Subtest fork-hang: FAIL (", .min_s = 0.95, .max_s = 2.0 },
 	{ "fork-crash", "hu_example", { "--run-subtest", "fork-crash" } },

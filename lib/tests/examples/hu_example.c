@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * hu_example: one subtest per IGT outcome, for the harness's golden tests
- * and the igt_runner proof. Not installed. The last four subtests end the
- * process (two watchdog exits, two aborts), so they come last.
+ * and the igt_runner proof. Not installed. The last five subtests end the
+ * process (two watchdog exits, three aborts), so they come last.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -302,6 +302,13 @@ hu_main_args(&opts)
 	hu_subtest("abort-after") {
 		hu_abort_after_subtest("example: restored only by a reboot\n");
 		hu_assert(fds[0] >= 0);
+	}
+
+	hu_describe("hu_abort_after_subtest, then an abort before the "
+		    "subtest's end: the reason goes with that abort.");
+	hu_subtest("abort-pending") {
+		hu_abort_after_subtest("example: restored only by a reboot\n");
+		hu_abort_on_f(fds[0] >= 0, "example: cannot restore\n");
 	}
 
 	hu_fixture {
