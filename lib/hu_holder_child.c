@@ -137,6 +137,34 @@ static int send_cmd(int fd, char c)
 	return ret;
 }
 
+/* Bounded wait for the child's exit (a pidfd polls readable on exit). */
+static bool child_exited(pid_t pid, int timeout_ms)
+{
+	int pfd = syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p = { .fd = pfd, .events = POLLIN };
+	bool done;
+
+	if (pfd < 0)	/* old kernel: the pipe's hang-up has to do */
+		return true;
+	done = poll(&p, 1, timeout_ms) > 0;
+	close(pfd);
+	return done;
+}
+
+/*
+ * After a failed acquire the child has reported and exits by itself: reap
+ * it here, so that no holder is left for the next subtest to release.
+ */
+static void reap_failed(struct child_priv *s)
+{
+	if (!child_exited(s->pid, CHILD_TIMEOUT_MS))
+		kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	s->pid = 0;
+	hu_close(&s->cmd, NULL);
+	hu_close(&s->res, NULL);
+}
+
 static void child_acquire(struct hu_ctx *ctx, void *p)
 {
 	struct child_priv *s = p;
@@ -160,6 +188,8 @@ static void child_acquire(struct hu_ctx *ctx, void *p)
 	s->cmd = cmd[1];
 	s->res = res[0];
 	hu_assert_f(get_report(s, &r) == 0, "the child did not report in\n");
+	if (r.err)
+		reap_failed(s);
 	/* as the dmabuf holders: a driver without PRIME export skips */
 	hu_require_f(!r.err || strcmp(r.what, "PRIME export"),
 		     "child: PRIME export: %s\n", strerror(-r.err));
@@ -189,20 +219,6 @@ static void child_probe(struct hu_ctx *ctx, void *p)
 		    states[r.dmap_state]);
 	hu_assert_f(ctx->gone || r.map_state == 0,
 		    "the child's BO data is %s\n", states[r.map_state]);
-}
-
-/* Bounded wait for the child's exit (a pidfd polls readable on exit). */
-static bool child_exited(pid_t pid, int timeout_ms)
-{
-	int pfd = syscall(SYS_pidfd_open, pid, 0);
-	struct pollfd p = { .fd = pfd, .events = POLLIN };
-	bool done;
-
-	if (pfd < 0)	/* old kernel: the pipe's hang-up has to do */
-		return true;
-	done = poll(&p, 1, timeout_ms) > 0;
-	close(pfd);
-	return done;
 }
 
 static int child_release(struct hu_ctx *ctx, void *p)
