@@ -46,6 +46,10 @@ int vm_results_read(const char *dir, struct vm_result **res, int *n)
 		if (json_object_object_get_ex(t, "result", &v))
 			snprintf(r[i].result, sizeof(r[i].result), "%s",
 				 json_object_get_string(v));
+		/* a verdict line may come before the crash: see triage.c */
+		if (json_object_object_get_ex(t, "dmesg", &v) &&
+		    strstr(json_object_get_string(v) ?: "", VM_GUEST_DIED_MARK))
+			r[i].guest_died = true;
 		if (json_object_object_get_ex(t, "time", &time) &&
 		    json_object_object_get_ex(time, "end", &end))
 			r[i].time = json_object_get_double(end);

@@ -138,6 +138,19 @@ void vm_triage_check(const struct vm_exp *e, const struct vm_names *known,
 	vm_names_free(&k);
 }
 
+/*
+ * A row in which the guest died is a Crash, whatever igt_runner made of
+ * it: a row that printed its FAIL line just before the guest went down
+ * gets dmesg-fail (the console tail we add is at level 2), the same crash
+ * a moment earlier incomplete. Two runs of one crash are not a flake.
+ */
+static const char *triage_word(const struct vm_result *r)
+{
+	if (r->guest_died && vm_exp_status_of(r->result) != VM_EXP_CRASH)
+		return "crash";
+	return r->result;
+}
+
 /**
  * vm_triage_first - classify the first run's results
  * @t: the triage (zeroed); new failures are collected in t->rerun
@@ -150,14 +163,15 @@ void vm_triage_first(struct vm_triage *t, const struct vm_exp *e,
 {
 	for (int i = 0; i < n; i++) {
 		const struct vm_exp_where *why;
-		enum vm_exp_class c = vm_exp_classify(e, r[i].name, r[i].result, &why);
+		const char *word = triage_word(&r[i]);
+		enum vm_exp_class c = vm_exp_classify(e, r[i].name, word, &why);
 
 		if (c == VM_EXP_NEW_FAIL) {
 			if (t->nrerun < VM_TRIAGE_MAX) {
 				struct vm_triage_row *row = &t->rerun[t->nrerun++];
 
 				snprintf(row->name, sizeof(row->name), "%s", r[i].name);
-				snprintf(row->first, sizeof(row->first), "%s", r[i].result);
+				snprintf(row->first, sizeof(row->first), "%s", word);
 			} else {
 				t->new_fail++;	/* beyond what is re-run */
 			}
@@ -166,7 +180,7 @@ void vm_triage_first(struct vm_triage *t, const struct vm_exp *e,
 		t->count[c]++;
 		if (c != VM_EXP_OK)
 			printf("[vm] %-16s %s %s (%s:%d)\n", vm_exp_class_name(c),
-			       r[i].name, r[i].result, why->file, why->line);
+			       r[i].name, word, why->file, why->line);
 	}
 }
 
@@ -228,7 +242,8 @@ void vm_triage_second(struct vm_triage *t, const struct vm_result *r, int n)
 		snprintf(row->second, sizeof(row->second), "none");
 		for (int j = 0; r && j < n; j++)
 			if (!strcmp(r[j].name, row->name))
-				snprintf(row->second, sizeof(row->second), "%s", r[j].result);
+				snprintf(row->second, sizeof(row->second), "%s",
+					 triage_word(&r[j]));
 		row->flake = strcmp(row->second, "none") &&
 			     vm_exp_status_of(row->second) != vm_exp_status_of(row->first);
 		if (row->flake)

@@ -207,7 +207,10 @@ struct vm_result {
 	char name[256];
 	char result[24];
 	double time;
+	bool guest_died;	/* the guest crashed in it (vm_results_attach) */
 };
+/* the start of the line vm_results_attach() adds to a crashed guest's job */
+#define VM_GUEST_DIED_MARK	"hotunplug-vm: guest "
 int vm_results_read(const char *dir, struct vm_result **res, int *n);
 int vm_results_last_job(const char *dir, char *job, size_t len);
 int vm_results_attach(const char *job, const struct vm_chan *console,

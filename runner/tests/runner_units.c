@@ -2,7 +2,7 @@
 /*
  * The VM lane's pure parts: QMP JSON (json-c), the GPU kinds' QEMU
  * properties, igt_runner's dmesg rule and its output parser, the re-run's
- * test list.
+ * test list, a crash in both runs.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -150,6 +150,48 @@ static void rerun_list(void)
 	}
 }
 
+/* A crash in both runs is a new failure, however igt_runner worded each. */
+static void crash_twice(void)
+{
+	static const char json[] = "{ \"tests\": {"
+		"\"igt@a@x\": { \"result\": \"dmesg-fail\", \"dmesg\": "
+		"\"<2> [9.1] " VM_GUEST_DIED_MARK "Oops: 0000, console tail follows\\n\" },"
+		"\"igt@a@y\": { \"result\": \"pass\", \"dmesg\": \"\" },"
+		"\"igt@a@z\": { \"result\": \"dmesg-fail\", \"dmesg\": \"<3> x\" } } }";
+	static struct vm_triage t;
+	static struct vm_exp e;
+	struct vm_result first[] = {
+		{ .name = "igt@a@x", .result = "incomplete" },
+		{ .name = "igt@a@z", .result = "fail" },
+	};
+	char dir[] = "/tmp/hu-crash.XXXXXX", path[64];
+	struct vm_result *r = NULL;
+	int n = 0;
+
+	if (!mkdtemp(dir)) {
+		check(false, "mkdtemp: %m");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	check(!vm_write_file(path, json) && !vm_results_read(dir, &r, &n) &&
+	      n == 3, "results.json read (%d rows)", n);
+	for (int i = 0; i < n; i++)
+		check(r[i].guest_died == !strcmp(r[i].name, "igt@a@x"),
+		      "%s: guest_died %d", r[i].name, r[i].guest_died);
+	vm_triage_first(&t, &e, first, 2);
+	check(t.nrerun == 2, "two new failures re-run (%d)", t.nrerun);
+	vm_triage_second(&t, r, n);
+	check(!t.rerun[0].flake && !strcmp(t.rerun[0].second, "crash"),
+	      "incomplete, then dmesg-fail with the guest dead: a crash, not a "
+	      "flake (%s)", t.rerun[0].second);
+	check(!t.rerun[1].flake && !strcmp(t.rerun[1].second, "dmesg-fail"),
+	      "fail, then dmesg-fail with the guest alive: Fail twice, a new "
+	      "failure (%s)", t.rerun[1].second);
+	free(r);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* nextboot.c: which aborts are planned reboots, and the journal after */
 static void planned_abort(void)
 {
@@ -194,5 +236,6 @@ int main(void)
 	output_parser();
 	rerun_list();
 	planned_abort();
+	crash_twice();
 	return check_done();
 }
