@@ -158,6 +158,15 @@ void *hu_drm_mmap_bo(int fd, const struct hu_bo *bo)
 		    bo->offset);
 }
 
+int hu_drm_get_cap(int fd, uint64_t cap, uint64_t *value)
+{
+	struct drm_get_cap c = { .capability = cap };
+	int err = hu_drm_ioctl(fd, DRM_IOCTL_GET_CAP, &c);
+
+	*value = err ? 0 : c.value;
+	return err;
+}
+
 int hu_drm_prime_export(int fd, uint32_t handle, int *dmabuf)
 {
 	struct drm_prime_handle p = { .handle = handle,

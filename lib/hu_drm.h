@@ -37,6 +37,8 @@ int hu_drm_gem_close(int fd, uint32_t handle);
 /* mmap of @bo through @fd; MAP_FAILED with errno on failure. */
 void *hu_drm_mmap_bo(int fd, const struct hu_bo *bo);
 
+/* DRM_IOCTL_GET_CAP of @cap (DRM_CAP_*) into *@value (0 on failure). */
+int hu_drm_get_cap(int fd, uint64_t cap, uint64_t *value);
 int hu_drm_prime_export(int fd, uint32_t handle, int *dmabuf);
 int hu_drm_prime_import(int fd, int dmabuf, uint32_t *handle);
 /* DMA_BUF_IOCTL_SYNC start (@end false) or end, read+write. */

@@ -24,15 +24,6 @@
  * has none: every export is ENOSYS); since 6.6 both are always advertised
  * (include/uapi/drm/drm.h, DRM_CAP_PRIME).
  */
-static int prime_caps(int fd, uint64_t *caps)
-{
-	struct drm_get_cap cap = { .capability = DRM_CAP_PRIME };
-	int err = hu_drm_ioctl(fd, DRM_IOCTL_GET_CAP, &cap);
-
-	*caps = err ? 0 : cap.value;
-	return err;
-}
-
 int __hu_health_check(const struct hu_device *dev, char *why, size_t len)
 {
 	int card = -1, render = -1, dmabuf = -1, importer, err = 0;
@@ -65,7 +56,7 @@ int __hu_health_check(const struct hu_device *dev, char *why, size_t len)
 	hu_fill_pattern(map, bo.size, seed);
 	if (!hu_check_pattern(map, bo.size, seed))
 		FAIL("read back through the mmap", -EIO);
-	err = prime_caps(card, &caps);
+	err = hu_drm_get_cap(card, DRM_CAP_PRIME, &caps);
 	if (err)
 		FAIL("DRM_CAP_PRIME", err);
 	if (!(caps & DRM_PRIME_CAP_EXPORT)) {
@@ -77,7 +68,7 @@ int __hu_health_check(const struct hu_device *dev, char *why, size_t len)
 	if (err)
 		FAIL("PRIME export", err);
 	importer = render >= 0 ? render : card;
-	err = prime_caps(importer, &caps);
+	err = hu_drm_get_cap(importer, DRM_CAP_PRIME, &caps);
 	if (err)
 		FAIL("DRM_CAP_PRIME", err);
 	if (caps & DRM_PRIME_CAP_IMPORT) {

@@ -97,7 +97,7 @@ static void sweep_ioctls(int fd, const char *what)
 
 void hu_probe_fd(int fd, bool card, bool gone, const char *what)
 {
-	struct drm_get_cap cap = { .capability = DRM_CAP_DUMB_BUFFER };
+	uint64_t cap;
 	char name[64];
 	struct hu_bo bo;
 	uint32_t h;
@@ -112,7 +112,7 @@ void hu_probe_fd(int fd, bool card, bool gone, const char *what)
 		hu_assert_f(r == 0, "%s: VERSION failed: %s\n", what,
 			    strerror(-r));
 
-	r = hu_drm_ioctl(fd, DRM_IOCTL_GET_CAP, &cap);
+	r = hu_drm_get_cap(fd, DRM_CAP_DUMB_BUFFER, &cap);
 	if (gone)
 		hu_assert_f(r == -ENODEV, "%s: GET_CAP gave %s, not ENODEV\n",
 			    what, r ? strerror(-r) : "success");

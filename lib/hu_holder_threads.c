@@ -78,12 +78,12 @@ static void *hammer_thread(void *arg)
 	char name[64];
 
 	while (!w->s->stop) {
-		struct drm_get_cap cap = { .capability = DRM_CAP_PRIME };
+		uint64_t cap;
 		struct hu_bo bo;
 		int r;
 
 		count(w, hu_drm_driver_name(fd, name, sizeof(name)));
-		count(w, hu_drm_ioctl(fd, DRM_IOCTL_GET_CAP, &cap));
+		count(w, hu_drm_get_cap(fd, DRM_CAP_PRIME, &cap));
 		if (card) {
 			r = hu_drm_dumb_create(fd, 64, 64, &bo);
 			count(w, r);
