@@ -106,6 +106,13 @@ const char *hu_probe_map(void *map, size_t len, uint32_t seed,
 			 bool must_keep, const char *what);
 
 /*
+ * Maps @fd (a dma-buf) read-only afresh and logs "@label: new mmap ..."
+ * whether it worked; where it maps, hu_probe_map() must find @seed's
+ * pattern intact in its @len bytes.
+ */
+void hu_probe_new_map(int fd, size_t len, uint32_t seed, const char *label);
+
+/*
  * Opens @dev's card into *@card, creates a @w x @h dumb BO there, maps it
  * into *@map and fills it with @seed's pattern. Skips if the driver has no
  * dumb buffers; asserts the rest.

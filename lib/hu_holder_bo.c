@@ -106,7 +106,6 @@ static void probe_cpu_map(struct hu_ctx *ctx, struct bo_priv *s)
 
 static void probe_dmabuf(struct hu_ctx *ctx, struct bo_priv *s)
 {
-	void *again;
 	int r;
 
 	hu_probe_map(s->dmap, s->bo.size, ctx->seed, true, "dma-buf mmap");
@@ -116,14 +115,7 @@ static void probe_dmabuf(struct hu_ctx *ctx, struct bo_priv *s)
 	hu_info("dma-buf: DMA_BUF_IOCTL_SYNC %s\n", r ? strerror(-r) : "works");
 	hu_assert_f(!r, "DMA_BUF_IOCTL_SYNC on the exported buffer: %s\n",
 		    strerror(-r));
-	again = mmap(NULL, s->bo.size, PROT_READ, MAP_SHARED, s->dmabuf, 0);
-	hu_info("dma-buf: new mmap %s\n",
-		again == MAP_FAILED ? strerror(errno) : "works");
-	if (again != MAP_FAILED) {
-		hu_probe_map(again, s->bo.size, ctx->seed, true,
-			     "new dma-buf mmap");
-		munmap(again, s->bo.size);
-	}
+	hu_probe_new_map(s->dmabuf, s->bo.size, ctx->seed, "dma-buf");
 }
 
 static void mmap_acquire(struct hu_ctx *ctx, void *p)
@@ -183,19 +175,13 @@ static void import_probe(struct hu_ctx *ctx, void *p)
 	struct bo_priv *s = p;
 	int fd, sync_file, err, status, r;
 	uint32_t fence;
-	void *map;
 
 	probe_dmabuf(ctx, s);
 	err = hu_drm_prime_export(s->vgem, s->vhandle, &fd);
 	hu_info("vgem importer: re-export %s\n", err ? strerror(-err) : "works");
 	hu_assert_f(!err, "vgem cannot re-export the import: %s\n",
 		    strerror(-err));
-	map = mmap(NULL, s->bo.size, PROT_READ, MAP_SHARED, fd, 0);
-	if (map != MAP_FAILED) {
-		hu_probe_map(map, s->bo.size, ctx->seed, true,
-			     "importer's re-export mmap");
-		munmap(map, s->bo.size);
-	}
+	hu_probe_new_map(fd, s->bo.size, ctx->seed, "vgem importer's re-export");
 	close(fd);
 
 	err = hu_vgem_fence_attach(s->vgem, s->vhandle, &fence);

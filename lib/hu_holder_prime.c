@@ -244,7 +244,6 @@ static void prime_probe(struct hu_ctx *ctx, void *p)
 {
 	struct prime_priv *s = p;
 	int err, fd;
-	void *map;
 
 	check_importer(s, ctx->stage);
 	hu_probe_fd(s->card, true, ctx->gone, "exporter card fd");
@@ -267,14 +266,7 @@ static void prime_probe(struct hu_ctx *ctx, void *p)
 		err ? strerror(-err) : "works");
 	hu_assert_f(!err, "the importer cannot re-export the import (%s): "
 		    "%s\n", hu_stage_name(ctx->stage), strerror(-err));
-	map = mmap(NULL, s->bo.size, PROT_READ, MAP_SHARED, fd, 0);
-	hu_info("importer: new mmap of its re-export %s\n",
-		map == MAP_FAILED ? strerror(errno) : "works");
-	if (map != MAP_FAILED) {
-		hu_probe_map(map, s->bo.size, ctx->seed, true,
-			     "new mmap of the importer's re-export");
-		munmap(map, s->bo.size);
-	}
+	hu_probe_new_map(fd, s->bo.size, ctx->seed, "importer's re-export");
 	close(fd);
 }
 

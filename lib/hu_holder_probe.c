@@ -166,3 +166,17 @@ const char *hu_probe_map(void *map, size_t len, uint32_t seed,
 		    "%s: data %s, must be intact\n", what, state);
 	return state;
 }
+
+void hu_probe_new_map(int fd, size_t len, uint32_t seed, const char *label)
+{
+	void *map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	char what[128];
+
+	hu_info("%s: new mmap %s\n", label,
+		map == MAP_FAILED ? strerror(errno) : "works");
+	if (map == MAP_FAILED)
+		return;
+	hu_fmt(what, sizeof(what), "new %s mmap", label);
+	hu_probe_map(map, len, seed, true, what);
+	munmap(map, len);
+}
