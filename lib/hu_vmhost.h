@@ -23,9 +23,10 @@
  * <id> is the QOM id of the GPU (gpu0, gpu1, ...). /hu/ctl/vm-devices lists
  * the GPUs, one per line: "<id> <qemu-driver> <root-port> <port-bdf>
  * <present>"; hu_vmhost_id_for_card() maps a DRM card to its id through the
- * root port its PCI device sits under (directly, or behind a bridge). A re-added GPU may sit on another
- * root port, so it may come back under a new PCI address, and it may get a
- * new id: use the id hu_vmhost_add() returns.
+ * root port its PCI device sits under (directly, or behind a bridge). A
+ * re-added GPU may sit on another root port, so it may come back under a
+ * new PCI address, and it may get a new id: use the id hu_vmhost_add()
+ * returns.
  *
  * hu_vmhost_remove() waits for the kernel's "remove" uevent of the PCI
  * device and hu_vmhost_add() (optionally) for the new card's "add" uevent,

@@ -63,6 +63,11 @@ const char *vm_gpu_kind_names(void)
 	return names;
 }
 
+bool vm_gpu_on_bridge(const struct vm_gpu *g)
+{
+	return g->kind->behind_bridge && g->port >= 0;
+}
+
 /*
  * The QEMU properties of @g as device @id on root port @port (-1: pcie.0;
  * behind_bridge: slot 1 of the bridge brN there): driver, id, bus,

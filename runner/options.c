@@ -104,6 +104,15 @@ static void add_append(struct vm_opts *o, const char *args)
 	o->append = o->append_buf;
 }
 
+/* A repeatable option's value @v into @list of @max; dies beyond that. */
+static void push(const char **list, int *n, int max, const char *opt,
+		 const char *v)
+{
+	if (*n == max)
+		vm_die("at most %d %s", max, opt);
+	list[(*n)++] = v;
+}
+
 static int positive(const char *opt, const char *v)
 {
 	char *end;
@@ -178,9 +187,8 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 		case O_TESTLIST: o->test_list = optarg; break;
 		case O_TESTS: o->tests_regex = optarg; break;
 		case O_BLOCKLIST:
-			if (o->nblocklists == VM_MAX_BLOCKLISTS)
-				vm_die("at most %d --blocklist", VM_MAX_BLOCKLISTS);
-			o->blocklists[o->nblocklists++] = optarg;
+			push(o->blocklists, &o->nblocklists, VM_MAX_BLOCKLISTS,
+			     "--blocklist", optarg);
 			break;
 		case O_RESULTS: o->results = optarg; break;
 		case O_ROOT: o->root = optarg; break;
@@ -219,9 +227,8 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 			break;
 		case O_SHARD_TIMES: o->shard_times = optarg; break;
 		case O_EXPECT:
-			if (o->nexpect == VM_MAX_EXPECT)
-				vm_die("at most %d --expectations", VM_MAX_EXPECT);
-			o->expect[o->nexpect++] = optarg;
+			push(o->expect, &o->nexpect, VM_MAX_EXPECT,
+			     "--expectations", optarg);
 			break;
 		case O_SHELL: o->shell = true; break;
 		case O_RESUME: o->resume = true; break;
@@ -294,7 +301,7 @@ void vm_parse_args(struct vm_opts *o, int argc, char **argv)
 	 * (measured, igt_runner 2.5): one job per subtest instead.
 	 */
 	for (int i = 0; i < o->ngpus && o->multiple; i++)
-		if (o->gpus[i].kind->behind_bridge && o->gpus[i].port >= 0) {
+		if (vm_gpu_on_bridge(&o->gpus[i])) {
 			vm_msg("--multiple left out: a host-side unplug of %s "
 			       "ends the boot, and igt_resume would drop the "
 			       "rest of the binary", o->gpus[i].kind->name);

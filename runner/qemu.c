@@ -116,7 +116,7 @@ int vm_qemu_argv(const struct vm_opts *o, const struct vm_kernel *k,
 		char dev[512];
 
 		/* its own bridge: device_del of it takes the GPU along */
-		if (o->gpus[i].kind->behind_bridge && o->gpus[i].port >= 0) {
+		if (vm_gpu_on_bridge(&o->gpus[i])) {
 			ADD("-device");
 			ADD("pcie-pci-bridge,id=br%d,bus=rp%d", o->gpus[i].port,
 			    o->gpus[i].port);

@@ -180,6 +180,8 @@ struct vm_prop {
 };
 const struct vm_gpu_kind *vm_gpu_kind(const char *name);
 const char *vm_gpu_kind_names(void);
+/* @g sits on its own pcie-pci-bridge brN (behind_bridge, on a root port) */
+bool vm_gpu_on_bridge(const struct vm_gpu *g);
 int vm_gpu_props(const struct vm_opts *o, const struct vm_gpu *g,
 		 const char *id, int port, struct vm_prop *p);
 void vm_gpu_device_arg(const struct vm_opts *o, const struct vm_gpu *g,

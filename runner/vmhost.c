@@ -80,7 +80,7 @@ static void answer(struct vm_host *h, const char *fmt, const char *id,
 /* What device_del names for @g: its bridge if it sits behind one. */
 static const char *del_target(const struct vm_gpu *g, char *buf, size_t len)
 {
-	if (!g->kind->behind_bridge || g->port < 0)
+	if (!vm_gpu_on_bridge(g))
 		return g->id;
 	snprintf(buf, len, "br%d", g->port);
 	return buf;
